@@ -1,0 +1,162 @@
+"""The `schema-drift` command line: check, pull, registry serve."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+
+from drift import __version__
+from drift.errors import SettingsError
+from drift.settings import DEFAULTS, Settings, load_settings
+
+# Flags shared by check and pull, by input name: (help, metavar).
+_REGISTRY_FLAGS = {
+    "registry-url": (
+        "registry base URL (http[s]://…), or a registry directory / file:// URL",
+        "URL",
+    ),
+    "track": ("registry track: v1 or v2", "TRACK"),
+    "schema-dir": ("directory of local snapshots (*.json, *.yaml, *.yml; recursive)", "DIR"),
+    "token-env": ("env var holding the registry bearer token", "NAME"),
+    "concurrency": ("registry requests in flight at once", "N"),
+    "timeout": ("seconds before one registry request times out", "SECONDS"),
+    "retries": ("retries on connect errors, timeouts, 429 and 5xx", "N"),
+}
+
+
+def _add_flags(parser: argparse.ArgumentParser, flags: dict[str, tuple[str, str]]) -> None:
+    for name, (text, metavar) in flags.items():
+        default = DEFAULTS.get(name)
+        suffix = f" (default: {default})" if default else ""
+        parser.add_argument(f"--{name}", dest=name, metavar=metavar, help=text + suffix)
+
+
+def _add_switch(parser: argparse.ArgumentParser, name: str, text: str) -> None:
+    parser.add_argument(f"--{name}", dest=name, action="store_const", const="true", help=text)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="schema-drift",
+        description="Compare local JSON Schema snapshots with the Schema Registry.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="compare snapshots with the registry, write a report")
+    _add_flags(check, _REGISTRY_FLAGS)
+    _add_flags(
+        check,
+        {
+            "output": ("where to write the JSON drift report", "FILE"),
+            "fail-on": ("exit 1 on: drift (drift or missing_in_registry) or never", "WHEN"),
+        },
+    )
+    _add_switch(check, "include-new", "also list registry schemas that have no local snapshot")
+    _add_switch(check, "quiet", "print nothing to stderr")
+
+    pull = commands.add_parser("pull", help="write the registry's content into the snapshots")
+    _add_flags(pull, _REGISTRY_FLAGS)
+    _add_switch(pull, "only-drifted", "update only snapshots that drifted; add no new files")
+    _add_switch(pull, "quiet", "print nothing to stderr")
+
+    registry = commands.add_parser("registry", help="registry tools")
+    registry_commands = registry.add_subparsers(dest="registry_command", required=True)
+    serve = registry_commands.add_parser("serve", help="serve a registry directory over HTTP")
+    serve.add_argument("directory", metavar="DIR", help="registry directory (index.json, schemas/)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    serve.add_argument(
+        "--port", type=int, default=8765, help="port; 0 picks a free one (default: 8765)"
+    )
+    serve.add_argument(
+        "--delay-ms", type=float, default=0.0, help="latency added to every response (benchmarks)"
+    )
+    serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    return parser
+
+
+def _raw(args: argparse.Namespace) -> dict[str, str | None]:
+    return {key: value for key, value in vars(args).items() if "-" in key or key.isalpha()}
+
+
+def _settings(args: argparse.Namespace, *, must_exist: bool = True) -> Settings:
+    return load_settings(_raw(args), schema_dir_must_exist=must_exist)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from drift.console import render_text  # noqa: PLC0415
+    from drift.engine import check  # noqa: PLC0415
+    from drift.policy import exit_code  # noqa: PLC0415
+    from drift.report import write_json  # noqa: PLC0415
+
+    settings = _settings(args)
+    result = check(settings)
+    report = result.report
+    try:
+        write_json(settings.output, report.to_dict())
+    except OSError as exc:
+        print(
+            f"schema-drift: error: cannot write --output {settings.output}: {exc}", file=sys.stderr
+        )
+        return 2
+    if not settings.quiet:
+        sys.stderr.write(render_text(report, str(args.output or DEFAULTS["output"])))
+    return int(exit_code(report, settings.fail_on))
+
+
+def run_pull(args: argparse.Namespace) -> int:
+    from drift.pull import pull  # noqa: PLC0415
+
+    settings = _settings(args, must_exist=False)
+    result = pull(settings, cwd=Path.cwd())
+    if not settings.quiet:
+        lines = [f"pulled track {settings.track} from {settings.public_registry_url}"]
+        lines += [f"  wrote {name}" for name in result.written]
+        lines.append(f"  {len(result.written)} written, {result.unchanged} unchanged")
+        lines += [f"  FAILED {name}: {reason}" for name, reason in result.failed.items()]
+        sys.stderr.write("\n".join(lines) + "\n")
+    return 2 if result.failed else 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    from drift.registry.server import RegistryHTTPServer  # noqa: PLC0415
+
+    root = Path(args.directory)
+    if not (root / "index.json").is_file():
+        raise SettingsError(
+            f"DIR: {args.directory!r} is not a registry directory ({root / 'index.json'} "
+            "does not exist); e.g. schema-drift registry serve examples/registry"
+        )
+    if not 0 <= args.port <= 65535:
+        raise SettingsError(f"--port: {args.port} is out of range 0..65535; e.g. 8765")
+    server = RegistryHTTPServer(
+        root, args.host, args.port, delay=args.delay_ms / 1000, verbose=args.verbose
+    )
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    print(f"serving {root} at {server.url}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handlers = {"check": run_check, "pull": run_pull, "registry": run_serve}
+    try:
+        return handlers[args.command](args)
+    except SettingsError as exc:
+        for line in str(exc).splitlines():
+            print(f"schema-drift: error: {line}", file=sys.stderr)
+        return 2

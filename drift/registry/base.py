@@ -1,0 +1,121 @@
+"""What the engine needs from a registry, and the parsing of the API's response shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from drift.errors import RegistryError
+
+_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class IndexEntry:
+    name: str
+    schema_id: str
+    sha256: str
+    latest_core_version: str | None
+    deprecated: bool
+
+
+@dataclass(frozen=True)
+class TrackIndex:
+    track: str
+    entries: list[IndexEntry]
+    generated_at: str | None
+
+
+@dataclass(frozen=True)
+class RegistrySchema:
+    name: str
+    track: str
+    core_version: str | None
+    sha256: str | None
+    schema_id: str | None
+    content: dict[str, Any] = field(repr=False)
+    deprecated: bool
+    deprecation_note: str | None
+
+
+class Registry(Protocol):
+    """A source of canonical schemas; `requests` counts the calls made so far."""
+
+    requests: int
+    description: str
+
+    async def get_index(self, track: str) -> TrackIndex: ...
+
+    async def get_schema(self, track: str, name: str) -> RegistrySchema: ...
+
+    async def aclose(self) -> None: ...
+
+
+def _shape(what: str, problem: str) -> RegistryError:
+    return RegistryError(f"{what}: unexpected response shape: {problem}")
+
+
+def _optional_str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def parse_index(payload: Any, track: str, what: str) -> TrackIndex:
+    if not isinstance(payload, dict) or not isinstance(payload.get("tracks"), dict):
+        raise _shape(what, 'expected an object with "tracks"')
+    tracks = payload["tracks"]
+    if track not in tracks:
+        known = ", ".join(sorted(str(key) for key in tracks)) or "none"
+        raise RegistryError(f"{what}: the registry has no track {track!r} (it has: {known})")
+    info = tracks[track]
+    if not isinstance(info, dict) or not isinstance(info.get("schemas"), list):
+        raise _shape(what, f'tracks.{track} has no "schemas" list')
+    entries = []
+    for position, item in enumerate(info["schemas"]):
+        where = f"tracks.{track}.schemas[{position}]"
+        if not isinstance(item, dict):
+            raise _shape(what, f"{where} is not an object")
+        name, schema_id, sha = item.get("name"), item.get("$schema_id"), item.get("sha256")
+        if not isinstance(name, str) or not name:
+            raise _shape(what, f'{where} has no "name"')
+        if not isinstance(sha, str) or len(sha) != 64 or not set(sha.lower()) <= _HEX:
+            raise _shape(what, f'{where} ({name}) has no 64-hex "sha256"')
+        entries.append(
+            IndexEntry(
+                name=name,
+                schema_id=schema_id if isinstance(schema_id, str) and schema_id else name,
+                sha256=sha.lower(),
+                latest_core_version=_optional_str(item.get("latest_core_version")),
+                deprecated=item.get("deprecated") is True,
+            )
+        )
+    return TrackIndex(track, entries, _optional_str(payload.get("generated_at")))
+
+
+def parse_schema(payload: Any, what: str) -> RegistrySchema:
+    if not isinstance(payload, dict):
+        raise _shape(what, "expected a JSON object")
+    content = payload.get("content")
+    if not isinstance(content, dict):
+        raise _shape(what, '"content" is not a JSON object')
+    name = payload.get("name")
+    return RegistrySchema(
+        name=name if isinstance(name, str) else "",
+        track=str(payload.get("track", "")),
+        core_version=_optional_str(payload.get("core_version")),
+        sha256=_optional_str(payload.get("sha256")),
+        schema_id=_optional_str(payload.get("$schema_id")),
+        content=content,
+        deprecated=payload.get("deprecated") is True,
+        deprecation_note=_optional_str(payload.get("deprecation_note")),
+    )
+
+
+def safe_name(name: str) -> bool:
+    """A registry name usable as one path segment: it can never climb out of a directory."""
+    return (
+        bool(name)
+        and name not in (".", "..")
+        and not any(ch in name for ch in "/\\\x00")
+        and not name.startswith("~")
+        and ":" not in name
+    )

@@ -1,0 +1,127 @@
+"""The DriftReport: the one thing every sink reads. Keys of the seed report keep their meaning."""
+
+from __future__ import annotations
+
+import enum
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from drift import __version__
+
+REPORT_VERSION = 1
+
+
+class Status(enum.StrEnum):
+    SYNCED = "synced"
+    DRIFT = "drift"
+    MISSING_IN_REGISTRY = "missing_in_registry"
+    NEW_IN_REGISTRY = "new_in_registry"
+    ERROR = "error"
+
+
+@dataclass
+class SchemaResult:
+    schema: str
+    status: Status
+    file: str | None = None
+    schema_id: str | None = None
+    registry_name: str | None = None
+    local_sha: str | None = None
+    local_version: str | None = None
+    registry_sha: str | None = None
+    registry_version: str | None = None
+    deprecated: bool = False
+    deprecation_note: str | None = None
+    error: str | None = None
+    detail: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "status": self.status.value,
+            "file": self.file,
+            "schema_id": self.schema_id,
+            "registry_name": self.registry_name,
+            "local_sha": self.local_sha,
+            "local_version": self.local_version,
+            "registry_sha": self.registry_sha,
+            "registry_version": self.registry_version,
+            "deprecated": self.deprecated,
+            "deprecation_note": self.deprecation_note,
+            "error": self.error,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class Stats:
+    requests: int = 0
+    seconds: float = 0.0
+    index_hashes_verified: bool | None = None
+    fetched: int = 0
+
+
+@dataclass
+class DriftReport:
+    track: str
+    registry_url: str
+    generated_at: str
+    schemas: list[SchemaResult] = field(default_factory=list)
+    run_errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    stats: Stats = field(default_factory=Stats)
+
+    def count(self, status: Status) -> int:
+        return sum(1 for item in self.schemas if item.status is status)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.run_errors) or self.count(Status.ERROR) > 0
+
+    def to_dict(self) -> dict[str, Any]:
+        errors: list[dict[str, Any]] = [
+            {"schema": None, "file": None, "message": message} for message in self.run_errors
+        ]
+        errors += [
+            {"schema": item.schema, "file": item.file, "message": item.error}
+            for item in self.schemas
+            if item.status is Status.ERROR
+        ]
+        return {
+            "report_version": REPORT_VERSION,
+            "tool_version": __version__,
+            "generated_at": self.generated_at,
+            "track": self.track,
+            "registry_url": self.registry_url,
+            "total_schemas": len(self.schemas),
+            "synced": self.count(Status.SYNCED),
+            "drifted": self.count(Status.DRIFT),
+            "counts": {status.value: self.count(status) for status in Status},
+            "schemas": [item.to_dict() for item in self.schemas],
+            "errors": errors,
+            "warnings": list(self.warnings),
+            "stats": {
+                "requests": self.stats.requests,
+                "seconds": round(self.stats.seconds, 4),
+                "index_hashes_verified": self.stats.index_hashes_verified,
+                "fetched": self.stats.fetched,
+            },
+        }
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write pretty JSON atomically, so a crash never leaves half a report behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, sort_keys=False, ensure_ascii=False)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,242 @@
+"""One frozen, validated Settings object, whatever the inputs came from.
+
+Raw values arrive as strings keyed by their kebab-case input names (the CLI's
+flags without `--`, the action's inputs). Every value is checked here; code
+past this module trusts Settings.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import url2pathname
+
+from drift.errors import SettingsError
+
+TRACKS = ("v1", "v2")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_TRUE = {"true", "1", "yes", "on"}
+_FALSE = {"false", "0", "no", "off", ""}
+
+T = TypeVar("T")
+
+
+class FailOn(enum.StrEnum):
+    """Which findings make `check` exit 1."""
+
+    DRIFT = "drift"
+    NEVER = "never"
+
+
+class RegistryKind(enum.StrEnum):
+    HTTP = "http"
+    DIRECTORY = "directory"
+
+
+DEFAULTS: dict[str, str] = {
+    "track": "v1",
+    "schema-dir": "tests/fixtures/schemas",
+    "output": "drift_report.json",
+    "token-env": "REGISTRY_TOKEN",
+    "concurrency": "16",
+    "timeout": "10",
+    "retries": "3",
+    "fail-on": "drift",
+    "include-new": "false",
+    "quiet": "false",
+    "only-drifted": "false",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    track: str
+    registry_url: str
+    registry_kind: RegistryKind
+    registry_path: Path | None
+    schema_dir: Path
+    output: Path
+    token_env: str
+    token: str | None = field(repr=False)
+    concurrency: int
+    timeout: float
+    retries: int
+    fail_on: FailOn
+    include_new: bool
+    quiet: bool
+    only_drifted: bool
+
+    @property
+    def public_registry_url(self) -> str:
+        """The registry URL without credentials, safe for reports and logs."""
+        return redact_url(self.registry_url)
+
+
+def redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+class _Collector:
+    """Gathers every bad input so the user fixes them in one go."""
+
+    def __init__(self, raw: Mapping[str, str | None], label: Callable[[str], str]) -> None:
+        self.raw = raw
+        self.label = label
+        self.problems: list[str] = []
+
+    def text(self, name: str) -> str:
+        value = self.raw.get(name)
+        if value is None or value.strip() == "":
+            return DEFAULTS.get(name, "")
+        return value.strip()
+
+    def parse(self, name: str, parser: Callable[[str], T], fallback: T) -> T:
+        try:
+            return parser(self.text(name))
+        except ValueError as exc:
+            self.problems.append(f"{self.label(name)}: {exc}")
+            return fallback
+
+
+def _track(value: str) -> str:
+    if value not in TRACKS:
+        raise ValueError(f"{value!r} is not a registry track; use one of {', '.join(TRACKS)}")
+    return value
+
+
+def _int_in(low: int, high: int, example: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a whole number; e.g. {example}") from None
+        if not low <= number <= high:
+            raise ValueError(f"{number} is out of range {low}..{high}; e.g. {example}")
+        return number
+
+    return parse
+
+
+def _seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of seconds; e.g. 10") from None
+    if not 0 < number <= 600:
+        raise ValueError(f"{value} is out of range (0, 600] seconds; e.g. 10")
+    return number
+
+
+def _bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueError(f"{value!r} is not a boolean; use true or false")
+
+
+def _fail_on(value: str) -> FailOn:
+    try:
+        return FailOn(value.lower())
+    except ValueError:
+        accepted = ", ".join(item.value for item in FailOn)
+        raise ValueError(f"{value!r} is not accepted; use one of {accepted}") from None
+
+
+def _env_name(value: str) -> str:
+    if not _ENV_NAME.match(value):
+        raise ValueError(f"{value!r} is not an environment variable name; e.g. REGISTRY_TOKEN")
+    return value
+
+
+def _registry(value: str, cwd: Path) -> tuple[str, RegistryKind, Path | None]:
+    if not value:
+        raise ValueError(
+            "is required; e.g. https://schema-registry-service.fly.dev, "
+            "or a registry directory such as examples/registry"
+        )
+    parts = urlsplit(value)
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https"):
+        if not parts.hostname:
+            raise ValueError(f"{value!r} has no host; e.g. https://schema-registry-service.fly.dev")
+        return value.rstrip("/"), RegistryKind.HTTP, None
+    if scheme == "file":
+        path = Path(url2pathname(parts.path))
+    elif scheme and len(scheme) > 1:  # one letter is a Windows drive, not a scheme
+        raise ValueError(
+            f"scheme {scheme!r} is not supported; "
+            "use http(s)://HOST, file://DIR or a directory path"
+        )
+    else:
+        path = Path(value)
+    path = path if path.is_absolute() else cwd / path
+    if not (path / "index.json").is_file():
+        raise ValueError(
+            f"{value!r} is not a registry directory: {path / 'index.json'} does not exist "
+            "(a registry directory holds index.json and schemas/{track}/{name}.json)"
+        )
+    return value, RegistryKind.DIRECTORY, path
+
+
+def cli_label(name: str) -> str:
+    return f"--{name}"
+
+
+def load_settings(
+    raw: Mapping[str, str | None],
+    *,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    label: Callable[[str], str] = cli_label,
+    schema_dir_must_exist: bool = True,
+) -> Settings:
+    """Validate raw inputs into Settings, or raise SettingsError listing every problem."""
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else cwd
+    inputs = _Collector(raw, label)
+
+    no_registry: tuple[str, RegistryKind, Path | None] = ("", RegistryKind.HTTP, None)
+    url, kind, registry_path = inputs.parse(
+        "registry-url", lambda v: _registry(v, cwd), no_registry
+    )
+    schema_dir = cwd / inputs.text("schema-dir")
+    if schema_dir_must_exist and not schema_dir.is_dir():
+        inputs.problems.append(
+            f"{label('schema-dir')}: {inputs.text('schema-dir')!r} is not a directory "
+            f"(looked in {schema_dir}); point it at your snapshots, e.g. tests/fixtures/schemas"
+        )
+    token_env = inputs.parse("token-env", _env_name, "REGISTRY_TOKEN")
+    settings = Settings(
+        track=inputs.parse("track", _track, "v1"),
+        registry_url=url,
+        registry_kind=kind,
+        registry_path=registry_path,
+        schema_dir=schema_dir,
+        output=cwd / inputs.text("output"),
+        token_env=token_env,
+        token=env.get(token_env) or None,
+        concurrency=inputs.parse("concurrency", _int_in(1, 256, 16), 16),
+        timeout=inputs.parse("timeout", _seconds, 10.0),
+        retries=inputs.parse("retries", _int_in(0, 10, 3), 3),
+        fail_on=inputs.parse("fail-on", _fail_on, FailOn.DRIFT),
+        include_new=inputs.parse("include-new", _bool, False),
+        quiet=inputs.parse("quiet", _bool, False),
+        only_drifted=inputs.parse("only-drifted", _bool, False),
+    )
+    if inputs.problems:
+        raise SettingsError("\n".join(inputs.problems))
+    return settings

@@ -1,0 +1,267 @@
+"""Local JSON Schema snapshots: find, parse, identify, hash.
+
+Every file that cannot be used becomes a `LoadProblem` naming the file, so the
+report shows it as an error instead of silently checking fewer schemas.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from drift.hashing import compute_sha256
+from drift.linemap import LineMap, json_line_map, yaml_line_map
+
+METADATA_FILE = "_metadata.json"
+SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What `_metadata.json` says about the snapshots beside it."""
+
+    track: str | None
+    version: str | None
+    fetched_at: str | None
+    raw: dict[str, Any] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    identity: str
+    schema_id: str | None
+    path: Path
+    file: str  # relative to the working directory, "/"-separated
+    content: dict[str, Any] = field(repr=False)
+    text: str = field(repr=False)
+    sha256: str
+    version: str | None
+
+    @cached_property
+    def line_map(self) -> LineMap:
+        if self.path.suffix == ".json":
+            return json_line_map(self.text)
+        return yaml_line_map(self.text)
+
+
+@dataclass(frozen=True)
+class LoadProblem:
+    identity: str
+    path: Path
+    file: str
+    message: str
+
+
+@dataclass(frozen=True)
+class LocalSnapshots:
+    snapshots: list[Snapshot]
+    problems: list[LoadProblem]
+    metadata: Metadata | None
+
+
+class _Unusable(Exception):
+    """A file that is present but cannot be used as a snapshot."""
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def find_schema_files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """Schema files under root (sorted), plus symlinks that point outside it."""
+    real_root = root.resolve()
+    files: list[Path] = []
+    escapes: list[tuple[Path, str]] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        here = Path(dirpath)
+        kept = []
+        for name in sorted(dirnames):
+            if name.startswith("."):
+                continue
+            sub = here / name
+            if sub.is_symlink():
+                target = sub.resolve()
+                if not target.is_relative_to(real_root):
+                    escapes.append((sub, f"symlinked directory leaves the schema dir (→ {target})"))
+                continue  # never follow: avoids cycles and double counting
+            kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            path = here / name
+            if name.startswith(".") or path.suffix.lower() not in SCHEMA_SUFFIXES:
+                continue
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_relative_to(real_root):
+                    escapes.append((path, f"symlink leaves the schema dir (→ {target})"))
+                    continue
+            files.append(path)
+    return sorted(files), escapes
+
+
+def _decode(path: Path) -> str:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _Unusable(
+            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8"
+        ) from None
+
+
+def parse_document(path: Path, text: str) -> Any:
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _Unusable(f"{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    import yaml  # noqa: PLC0415  (only needed when YAML snapshots exist)
+
+    try:
+        document = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"{mark.line + 1}:{mark.column + 1}: " if mark else ""
+        raise _Unusable(f"{where}invalid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise _Unusable(f"invalid YAML: {exc}") from None
+    try:
+        json.dumps(document)
+    except (TypeError, ValueError) as exc:
+        raise _Unusable(f"YAML value has no JSON equivalent: {exc}") from None
+    return document
+
+
+@functools.cache
+def _yaml_loader() -> Any:
+    import yaml  # noqa: PLC0415
+
+    class Loader(yaml.SafeLoader):
+        """SafeLoader without implicit timestamps: schemas are JSON, dates stay strings."""
+
+    Loader.yaml_implicit_resolvers = {
+        key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
+def read_metadata(path: Path) -> Metadata:
+    try:
+        raw = json.loads(_decode(path))
+    except json.JSONDecodeError as exc:
+        raise _Unusable(f"{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(raw, dict):
+        raise _Unusable("must be a JSON object with track, version and fetched_at")
+
+    def text(*keys: str) -> str | None:
+        for key in keys:
+            if isinstance(raw.get(key), str):
+                return str(raw[key])
+        return None
+
+    return Metadata(
+        track=text("track"),
+        version=text("version", "core_version"),
+        fetched_at=text("fetched_at"),
+        raw=raw,
+    )
+
+
+def load_snapshot(path: Path, cwd: Path, metadata: Metadata | None) -> Snapshot:
+    text = _decode(path)
+    document = parse_document(path, text)
+    if not isinstance(document, dict):
+        kind = "null" if document is None else type(document).__name__
+        raise _Unusable(f"the document is a {kind}; a schema snapshot must be a JSON object")
+    schema_id = document.get("$schema_id")
+    if schema_id is not None and (not isinstance(schema_id, str) or not schema_id.strip()):
+        raise _Unusable(f"$schema_id must be a non-empty string, not {schema_id!r}")
+    version = document.get("$core_version")
+    if not isinstance(version, str):
+        version = metadata.version if metadata else None
+    return Snapshot(
+        identity=schema_id or path.stem,
+        schema_id=schema_id,
+        path=path,
+        file=display_path(path, cwd),
+        content=document,
+        text=text,
+        sha256=compute_sha256(document),
+        version=version,
+    )
+
+
+def load_snapshots(schema_dir: Path, cwd: Path) -> LocalSnapshots:
+    files, escapes = find_schema_files(schema_dir)
+    problems = [
+        LoadProblem(path.stem, path, display_path(path, cwd), message) for path, message in escapes
+    ]
+    metadata: dict[Path, Metadata] = {}
+    for path in files:
+        if path.name == METADATA_FILE:
+            try:
+                metadata[path.parent] = read_metadata(path)
+            except _Unusable as exc:
+                problems.append(LoadProblem(path.stem, path, display_path(path, cwd), str(exc)))
+    loaded: list[Snapshot] = []
+    for path in files:
+        if path.name == METADATA_FILE:
+            continue
+        try:
+            loaded.append(load_snapshot(path, cwd, _nearest(metadata, path, schema_dir)))
+        except _Unusable as exc:
+            problems.append(LoadProblem(path.stem, path, display_path(path, cwd), str(exc)))
+        except OSError as exc:
+            problems.append(
+                LoadProblem(path.stem, path, display_path(path, cwd), f"cannot read: {exc}")
+            )
+    snapshots, duplicates = _unique(loaded)
+    return LocalSnapshots(
+        snapshots=snapshots,
+        problems=problems + duplicates,
+        metadata=metadata.get(schema_dir),
+    )
+
+
+def _nearest(metadata: dict[Path, Metadata], path: Path, root: Path) -> Metadata | None:
+    folder = path.parent
+    while True:
+        if folder in metadata:
+            return metadata[folder]
+        if folder in (root, folder.parent):
+            return None
+        folder = folder.parent
+
+
+def _unique(loaded: list[Snapshot]) -> tuple[list[Snapshot], list[LoadProblem]]:
+    by_identity: dict[str, list[Snapshot]] = {}
+    for snapshot in loaded:
+        by_identity.setdefault(snapshot.identity, []).append(snapshot)
+    unique: list[Snapshot] = []
+    problems: list[LoadProblem] = []
+    for identity, group in by_identity.items():
+        if len(group) == 1:
+            unique.append(group[0])
+            continue
+        files = ", ".join(item.file for item in group)
+        for item in group:
+            problems.append(
+                LoadProblem(
+                    identity,
+                    item.path,
+                    item.file,
+                    f"schema {identity!r} is defined by more than one file ({files}); "
+                    "keep one snapshot per schema",
+                )
+            )
+    return unique, problems
