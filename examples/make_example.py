@@ -18,7 +18,7 @@ def model(schema_id: str, version: str, properties: dict[str, Any], required: li
         "$core_version": version,
         "$schema_id": schema_id,
         "$track": "v1",
-        "title": schema_id.split(".")[-1],
+        "title": schema_id.rsplit(".", maxsplit=1)[-1],
         "type": "object",
         "properties": properties,
         "required": required,

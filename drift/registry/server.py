@@ -21,6 +21,10 @@ from drift import __version__
 from drift.registry.base import safe_name
 
 
+class Unreadable(Exception):
+    """A registry file that exists but cannot be served: answered with HTTP 500."""
+
+
 class RegistryDirectory:
     """Read access to a registry directory, answering in the API's shapes."""
 
@@ -30,8 +34,10 @@ class RegistryDirectory:
     def _json(self, path: Path) -> Any:
         try:
             return json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except FileNotFoundError:
             return None
+        except (OSError, ValueError) as exc:
+            raise Unreadable(f"{path.name}: {exc}") from None
 
     def index(self) -> Any:
         return self._json(self.root / "index.json")
@@ -80,7 +86,10 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         segments = [unquote(part) for part in url.path.strip("/").split("/")]
-        status, body = self.route(segments, query)
+        try:
+            status, body = self.route(segments, query)
+        except Unreadable as exc:
+            status, body = HTTPStatus.INTERNAL_SERVER_ERROR, {"detail": str(exc)}
         self.reply(status, body)
 
     def route(self, segments: list[str], query: dict[str, list[str]]) -> tuple[int, Any]:
