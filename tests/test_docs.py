@@ -1,0 +1,74 @@
+"""The README documents what the code does: flags and defaults come from one place."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from drift.cli import build_parser
+from drift.settings import DEFAULTS
+from tests.conftest import ROOT
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def readme_table(heading: str) -> dict[str, str]:
+    """`| `--flag ARG` | default | … |` rows of the table under a heading: flag → default."""
+    section = README.split(heading, 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| `(--[a-z-]+)[^`]*` \| ([^|]+) \|", section, flags=re.MULTILINE)
+    return {flag: default.strip().strip("`") for flag, default in rows}
+
+
+def check_flags() -> set[str]:
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    check = subparsers.choices["check"]  # type: ignore[attr-defined]
+    return {
+        option
+        for action in check._actions
+        for option in action.option_strings
+        if option.startswith("--") and option != "--help"
+    }
+
+
+def test_readme_lists_every_check_flag_with_its_default() -> None:
+    table = readme_table("## `schema-drift check`")
+    assert set(table) == check_flags()
+    for flag, default in table.items():
+        name = flag.removeprefix("--")
+        if name in DEFAULTS and name not in ("include-new", "quiet"):
+            assert default == DEFAULTS[name], flag
+
+
+def test_the_console_script_is_installed() -> None:
+    script = Path(sys.executable).parent / "schema-drift"
+    result = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("schema-drift ")
+
+
+def test_the_readme_quick_start_output_is_what_the_example_prints(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "drift",
+            "check",
+            "--registry-url",
+            "examples/registry",
+            "--schema-dir",
+            "examples/schemas",
+            "--output",
+            str(tmp_path / "r.json"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    shown = README.split("```text\n", 1)[1].split("```", 1)[0]
+    expected = [line for line in shown.splitlines() if not line.startswith("report:")]
+    actual = [line for line in result.stderr.splitlines() if not line.startswith("report:")]
+    timing = re.compile(r"\d+\.\d\d s\)")
+    assert [timing.sub("", x) for x in actual] == [timing.sub("", x) for x in expected]
