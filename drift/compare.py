@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from drift.errors import RegistryError, SchemaNotFound
 from drift.hashing import compute_sha256
-from drift.registry.base import IndexEntry, Registry, RegistrySchema
+from drift.registry.base import IndexEntry, Registry, RegistrySchema, TrackIndex
 from drift.report import DriftReport, SchemaResult, Status
 from drift.snapshots import LocalSnapshots, Snapshot
 
@@ -121,8 +121,12 @@ async def compare(
     registry_url: str,
     include_new: bool = False,
     clock: Callable[[], float] = time.perf_counter,
+    index: Awaitable[TrackIndex] | None = None,
 ) -> tuple[DriftReport, dict[str, RegistrySchema]]:
-    """Build the report; also return the registry documents fetched, keyed by local identity."""
+    """Build the report; also return the registry documents fetched, keyed by local identity.
+
+    `index` is the GET /index already in flight, when the caller started it early.
+    """
     started = clock()
     report = DriftReport(track=track, registry_url=registry_url, generated_at=now_iso())
     problems = [
@@ -136,7 +140,7 @@ async def compare(
         )
     fetched: dict[str, RegistrySchema | RegistryError] = {}
     try:
-        index = await registry.get_index(track)
+        track_index = await (registry.get_index(track) if index is None else index)
     except RegistryError as exc:
         report.run_errors.append(str(exc))
         report.schemas = [
@@ -146,7 +150,7 @@ async def compare(
         report.stats.seconds = clock() - started
         return report, {}
 
-    matcher = Matcher(index.entries)
+    matcher = Matcher(track_index.entries)
     pairs: list[Pair] = []
     results: dict[str, SchemaResult] = {}
     for snapshot in local.snapshots:
@@ -179,7 +183,7 @@ async def compare(
         results[pair.snapshot.identity] = _result(pair, fetched.get(pair.snapshot.identity))
     report.schemas = [results[s.identity] for s in local.snapshots] + problems
     if include_new:
-        report.schemas += _new_in_registry(index.entries, pairs)
+        report.schemas += _new_in_registry(track_index.entries, pairs)
 
     report.stats.requests = registry.requests
     report.stats.fetched = len(fetched)

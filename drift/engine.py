@@ -22,17 +22,22 @@ class CheckResult:
 
 
 async def check_async(settings: Settings, *, cwd: Path | None = None) -> CheckResult:
-    local = load_snapshots(settings.schema_dir, cwd or Path.cwd())
     registry = open_registry(settings)
+    # The index request travels while the snapshots are read and hashed.
+    index = asyncio.ensure_future(registry.get_index(settings.track))
     try:
+        local = await asyncio.to_thread(load_snapshots, settings.schema_dir, cwd or Path.cwd())
         report, documents = await compare(
             local,
             registry,
             track=settings.track,
             registry_url=settings.public_registry_url,
             include_new=settings.include_new,
+            index=index,
         )
     finally:
+        if not index.done():
+            index.cancel()
         await registry.aclose()
     if not local.snapshots and not local.problems:
         report.run_errors.append(

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit, urlunsplit
-from urllib.request import url2pathname
 
 from drift.errors import SettingsError
 
@@ -175,6 +174,8 @@ def _registry(value: str, cwd: Path) -> tuple[str, RegistryKind, Path | None]:
             raise ValueError(f"{value!r} has no host; e.g. https://schema-registry-service.fly.dev")
         return value.rstrip("/"), RegistryKind.HTTP, None
     if scheme == "file":
+        from urllib.request import url2pathname  # noqa: PLC0415 (slow import, rarely needed)
+
         path = Path(url2pathname(parts.path))
     elif scheme and len(scheme) > 1:  # one letter is a Windows drive, not a scheme
         raise ValueError(

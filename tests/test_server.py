@@ -187,3 +187,13 @@ def test_cli_serve_rejects_a_directory_without_index(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "is not a registry directory" in result.stderr
+
+
+def test_a_changed_file_is_served_fresh(tmp_path: Path, serve_registry: Serve) -> None:
+    registry = make_registry(tmp_path / "r", [Published("md.Bar", model("md.Bar"))])
+    server = serve_registry(registry)
+    first = json.loads(get(server, "/schemas/v1/md.Bar")[1])
+    assert first["content"]["title"] == "Bar"
+    make_registry(tmp_path / "r", [Published("md.Bar", {**model("md.Bar"), "title": "Bar v2"})])
+    second = json.loads(get(server, "/schemas/v1/md.Bar")[1])
+    assert second["content"]["title"] == "Bar v2"

@@ -10,6 +10,7 @@ import json
 import socket
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,31 +26,70 @@ class Unreadable(Exception):
     """A registry file that exists but cannot be served: answered with HTTP 500."""
 
 
+@dataclass(frozen=True)
+class Served:
+    """A registry file, parsed (to check and route on) and as the bytes to send."""
+
+    data: Any
+    body: bytes
+
+
 class RegistryDirectory:
-    """Read access to a registry directory, answering in the API's shapes."""
+    """Read access to a registry directory, answering in the API's shapes.
+
+    Files are parsed once and cached until their size or mtime changes, so serving
+    a schema costs a stat, not a parse and a re-encode.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._cache: dict[Path, tuple[tuple[int, int], Served]] = {}
+        self._lock = threading.Lock()
 
-    def _json(self, path: Path) -> Any:
+    def _load(self, path: Path) -> Served | None:
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+            with self._lock:
+                cached = self._cache.get(path)
+            if cached and cached[0] == stamp:
+                return cached[1]
+            body = path.read_bytes()
+            served = Served(json.loads(body.decode("utf-8")), body)
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
             raise Unreadable(f"{path.name}: {exc}") from None
+        with self._lock:
+            self._cache[path] = (stamp, served)
+        return served
 
-    def index(self) -> Any:
-        return self._json(self.root / "index.json")
+    def _json(self, path: Path) -> Any:
+        served = self._load(path)
+        return None if served is None else served.data
 
-    def schema(self, track: str, name: str) -> Any:
+    def served_index(self) -> Served | None:
+        return self._load(self.root / "index.json")
+
+    def served_schema(self, track: str, name: str) -> Served | None:
+        path = self._schema_path(track, name)
+        return None if path is None else self._load(path)
+
+    def _schema_path(self, track: str, name: str) -> Path | None:
         if not (safe_name(track) and safe_name(name)):
             return None
         folder = (self.root / "schemas" / track).resolve()
         path = (folder / f"{name}.json").resolve()
         if path.parent != folder or not folder.is_relative_to(self.root.resolve()):
             return None
-        return self._json(path)
+        return path
+
+    def index(self) -> Any:
+        return self._json(self.root / "index.json")
+
+    def schema(self, track: str, name: str) -> Any:
+        path = self._schema_path(track, name)
+        return None if path is None else self._json(path)
 
     def by_id(self, schema_id: str) -> Any:
         index = self.index()
@@ -103,17 +143,18 @@ class _Handler(BaseHTTPRequestHandler):
                 "version": __version__,
             }
         if segments == ["index"]:
-            return _found(registry.index())
+            return _found(registry.served_index())
         if len(segments) == 3 and segments[:2] == ["schemas", "by-id"]:
             return _found(registry.by_id(segments[2]))
         if len(segments) in (3, 4) and segments[0] == "schemas":
-            document = registry.schema(segments[1], segments[2])
+            served = registry.served_schema(segments[1], segments[2])
+            document = None if served is None else served.data
             if len(segments) == 4:
                 return self.versions(document) if segments[3] == "versions" else _found(None)
             wanted = query.get("version", [None])[0]
             if isinstance(document, dict) and wanted and document.get("core_version") != wanted:
-                document = None
-            return _found(document)
+                served = None
+            return _found(served)
         return _found(None)
 
     def versions(self, document: Any) -> tuple[int, Any]:
@@ -129,7 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
         ]
 
     def reply(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode("utf-8")
+        data = body.body if isinstance(body, Served) else json.dumps(body).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
