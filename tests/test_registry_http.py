@@ -197,3 +197,21 @@ def test_backoff_grows_with_jitter_and_is_capped() -> None:
     assert backoff_delay(0, lambda: 1.0) == 0.5
     assert backoff_delay(3, lambda: 1.0) == 4.0
     assert backoff_delay(30, lambda: 1.0) == 30.0
+
+
+def test_a_redirect_from_plain_http_is_not_followed_but_explained() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(301, headers={"Location": "https://u:p@elsewhere.example/x"})
+
+    async def go() -> None:
+        registry = HttpRegistry("http://registry.example", transport=httpx.MockTransport(handler))
+        try:
+            await registry.get_schema("v1", "a")
+        finally:
+            await registry.aclose()
+
+    with pytest.raises(
+        RegistryError, match=r"redirect to https://elsewhere.example/x; use that"
+    ) as caught:
+        asyncio.run(go())
+    assert "u:p" not in str(caught.value)

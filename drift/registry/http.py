@@ -154,6 +154,11 @@ class HttpRegistry:
                 f"{what}: HTTP {status}; the registry refused the credentials "
                 "(set the token in the env var named by --token-env)"
             )
+        if 300 <= status < 400:
+            target = redact_url(response.headers.get("Location", "?"))
+            raise RegistryError(
+                f"{what}: HTTP {status} redirect to {target}; use that address as --registry-url"
+            )
         if status >= 400 or status < 200:
             raise RegistryError(f"{what}: HTTP {status} {response.reason_phrase}")
         try:
