@@ -1,0 +1,199 @@
+"""type, enum/const, string pattern/format, the generic bounds, uniqueItems."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from drift.diff.keywords import ALL_TYPES, BOUNDS
+from drift.diff.model import Change, ChangeKind
+
+if TYPE_CHECKING:
+    from drift.diff.engine import Comparer
+
+
+def type_set(schema: dict[str, Any]) -> frozenset[str] | None:
+    """The types a schema allows (None: any). `integer` is a subset of `number`."""
+    value = schema.get("type")
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+    return frozenset(name for name in names if isinstance(name, str) and name in ALL_TYPES)
+
+
+def types_include(outer: frozenset[str] | None, inner: frozenset[str] | None) -> bool:
+    if outer is None:
+        return True
+    if inner is None:
+        return False
+    return all(t in outer or (t == "integer" and "number" in outer) for t in inner)
+
+
+def value_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def allowed_values(schema: dict[str, Any]) -> dict[str, Any] | None:
+    """enum/const as {canonical JSON: value}; None when unconstrained."""
+    from drift.diff.engine import canon  # noqa: PLC0415
+
+    values: dict[str, Any] | None = None
+    if isinstance(schema.get("enum"), list):
+        values = {canon(v): v for v in schema["enum"]}
+    if "const" in schema:
+        const = {canon(schema["const"]): schema["const"]}
+        values = const if values is None else {k: v for k, v in values.items() if k in const}
+    return values
+
+
+def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
+    from drift.diff.engine import Relation, child, make, relation_of  # noqa: PLC0415
+
+    changes: list[Change] = []
+    old_types, new_types = type_set(old), type_set(new)
+    if old_types != new_types:
+        relation = relation_of(
+            types_include(new_types, old_types), types_include(old_types, new_types)
+        )
+        kind = {
+            Relation.WIDER: ChangeKind.TYPE_WIDENED,
+            Relation.NARROWER: ChangeKind.TYPE_NARROWED,
+        }.get(relation, ChangeKind.TYPE_CHANGED)
+        changes.append(
+            make(
+                kind,
+                child(path, "type"),
+                old.get("type"),
+                new.get("type"),
+                relation,
+                f"type {_say(old.get('type'))} → {_say(new.get('type'))}",
+            )
+        )
+
+    old_values, new_values = allowed_values(old), allowed_values(new)
+    if old_values is not None or new_values is not None:
+        old_keys = None if old_values is None else set(old_values)
+        new_keys = None if new_values is None else set(new_values)
+        if old_keys != new_keys:
+            relation = relation_of(
+                new_keys is None or (old_keys is not None and old_keys <= new_keys),
+                old_keys is None or (new_keys is not None and new_keys <= old_keys),
+            )
+            kind = {
+                Relation.WIDER: ChangeKind.ENUM_WIDENED,
+                Relation.NARROWER: ChangeKind.ENUM_NARROWED,
+            }.get(relation, ChangeKind.ENUM_CHANGED)
+            keyword = "enum" if "enum" in old or ("enum" in new and "const" not in old) else "const"
+            changes.append(
+                make(
+                    kind,
+                    child(path, keyword),
+                    old.get(keyword),
+                    new.get(keyword),
+                    relation,
+                    _enum_message(old_values, new_values),
+                )
+            )
+
+    for keyword, added, removed, changed in (
+        (
+            "pattern",
+            ChangeKind.PATTERN_ADDED,
+            ChangeKind.PATTERN_REMOVED,
+            ChangeKind.PATTERN_CHANGED,
+        ),
+        ("format", ChangeKind.FORMAT_ADDED, ChangeKind.FORMAT_REMOVED, ChangeKind.FORMAT_CHANGED),
+    ):
+        before, after = old.get(keyword), new.get(keyword)
+        if before == after:
+            continue
+        if before is None:
+            kind, relation, text = added, Relation.NARROWER, f"{keyword} {after!r} added"
+        elif after is None:
+            kind, relation, text = removed, Relation.WIDER, f"{keyword} {before!r} removed"
+        else:
+            kind, relation, text = changed, Relation.CHANGED, f"{keyword} {before!r} → {after!r}"
+        changes.append(make(kind, child(path, keyword), before, after, relation, text))
+
+    for keyword, lower in BOUNDS.items():
+        change = bound_change(keyword, lower, old.get(keyword), new.get(keyword), path)
+        if change is not None:
+            changes.append(change)
+
+    before, after = old.get("uniqueItems") is True, new.get("uniqueItems") is True
+    if before != after:
+        kind = ChangeKind.UNIQUE_ITEMS_ADDED if after else ChangeKind.UNIQUE_ITEMS_REMOVED
+        relation = Relation.NARROWER if after else Relation.WIDER
+        text = "uniqueItems now required" if after else "uniqueItems no longer required"
+        changes.append(
+            make(
+                kind,
+                child(path, "uniqueItems"),
+                old.get("uniqueItems"),
+                new.get("uniqueItems"),
+                relation,
+                text,
+            )
+        )
+    return changes
+
+
+def bound_change(keyword: str, lower: bool, before: Any, after: Any, path: str) -> Change | None:
+    from drift.diff.engine import Relation, child, make  # noqa: PLC0415
+
+    if not _number(before):
+        before = None
+    if not _number(after):
+        after = None
+    if before == after:
+        return None
+    if before is None:
+        kind, relation, text = ChangeKind.BOUND_ADDED, Relation.NARROWER, f"{keyword} {after} added"
+    elif after is None:
+        kind, relation, text = (
+            ChangeKind.BOUND_REMOVED,
+            Relation.WIDER,
+            f"{keyword} {before} removed",
+        )
+    else:
+        relaxed = after < before if lower else after > before
+        kind = ChangeKind.BOUND_RELAXED if relaxed else ChangeKind.BOUND_TIGHTENED
+        relation = Relation.WIDER if relaxed else Relation.NARROWER
+        verb = "decreased" if after < before else "increased"
+        text = f"{keyword} {verb} {before} → {after}"
+    return make(kind, child(path, keyword), before, after, relation, text)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _say(value: Any) -> str:
+    if value is None:
+        return "any"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def _enum_message(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
+    if old is None:
+        return f"values restricted to {sorted(new or {})}"
+    if new is None:
+        return "value restriction removed"
+    added = sorted(set(new) - set(old))
+    removed = sorted(set(old) - set(new))
+    parts = [
+        f"added {', '.join(added)}" if added else "",
+        f"removed {', '.join(removed)}" if removed else "",
+    ]
+    return "allowed values: " + "; ".join(part for part in parts if part)
