@@ -53,7 +53,10 @@ def build_parser() -> argparse.ArgumentParser:
         check,
         {
             "output": ("where to write the JSON drift report", "FILE"),
-            "fail-on": ("exit 1 on: drift (drift or missing_in_registry) or never", "WHEN"),
+            "fail-on": ("exit 1 on: drift, breaking, or never", "WHEN"),
+            "mode": ("compatibility to judge: backward, forward or full", "MODE"),
+            "policy": ("strict (Confluent's rules) or lenient", "POLICY"),
+            "config": ("ignore/accept rules (default: .schema-drift.yml at the repo root)", "FILE"),
         },
     )
     _add_switch(check, "include-new", "also list registry schemas that have no local snapshot")
@@ -63,6 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     _add_flags(pull, _REGISTRY_FLAGS)
     _add_switch(pull, "only-drifted", "update only snapshots that drifted; add no new files")
     _add_switch(pull, "quiet", "print nothing to stderr")
+
+    diff = commands.add_parser("diff", help="compare two schema files: what changed, does it break")
+    diff.add_argument("old", metavar="OLD", help="the schema as it was (JSON or YAML)")
+    diff.add_argument("new", metavar="NEW", help="the schema as it is now")
+    _add_flags(
+        diff,
+        {
+            "mode": ("compatibility to judge: backward, forward or full", "MODE"),
+            "policy": ("strict (Confluent's rules) or lenient", "POLICY"),
+            "format": ("output: text, json or markdown", "FORMAT"),
+        },
+    )
 
     registry = commands.add_parser("registry", help="registry tools")
     registry_commands = registry.add_subparsers(dest="registry_command", required=True)
@@ -122,6 +137,12 @@ def run_pull(args: argparse.Namespace) -> int:
     return 2 if result.failed else 0
 
 
+def run_diff(args: argparse.Namespace) -> int:
+    from drift.difftool import run  # noqa: PLC0415
+
+    return run(args.old, args.new, mode=args.mode, policy=args.policy, output=args.format)
+
+
 def run_serve(args: argparse.Namespace) -> int:
     from drift.registry.server import RegistryHTTPServer  # noqa: PLC0415
 
@@ -153,7 +174,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"check": run_check, "pull": run_pull, "registry": run_serve}
+    handlers = {"check": run_check, "pull": run_pull, "diff": run_diff, "registry": run_serve}
     try:
         return handlers[args.command](args)
     except SettingsError as exc:

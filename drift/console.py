@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from drift.report import DriftReport, SchemaResult, Status
+from drift.report import DriftReport, ReportedChange, SchemaResult, Status
+
+MAX_CHANGES = 20
 
 _LABEL = {
     Status.SYNCED: "synced",
@@ -25,8 +27,22 @@ def _line(item: SchemaResult) -> str:
         return f"  {label} {item.schema}{where}\n           {item.error}"
     versions = f"{item.local_version or '?'} → {item.registry_version or '?'}"
     hashes = f"{_short(item.local_sha)} → {_short(item.registry_sha)}"
+    severity = f"  [{item.severity}]" if item.severity else ""
     note = f"\n           deprecated: {item.deprecation_note}" if item.deprecation_note else ""
-    return f"  {label} {item.schema}  {versions}  {hashes}{where}{note}"
+    changes = "".join(
+        f"\n           {_change(item, change)}" for change in item.changes[:MAX_CHANGES]
+    )
+    if len(item.changes) > MAX_CHANGES:
+        changes += f"\n           … {len(item.changes) - MAX_CHANGES} more in the report"
+    return f"  {label} {item.schema}  {versions}  {hashes}{where}{severity}{note}{changes}"
+
+
+def _change(item: SchemaResult, change: ReportedChange) -> str:
+    where = f"{item.file}:{change.line}" if item.file and change.line else item.file or ""
+    breaks = f" (breaks {', '.join(change.breaks)})" if change.breaks else ""
+    status = " [ignored]" if change.ignored is not None else ""
+    status += " [accepted]" if change.accepted is not None else ""
+    return f"{change.severity:<10} {where}  {change.path}: {change.message}{breaks}{status}"
 
 
 def render_text(report: DriftReport, report_path: str | None = None) -> str:

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
+from drift.assess import assess
 from drift.compare import compare
 from drift.registry import open_registry
 from drift.registry.base import RegistrySchema
@@ -39,6 +40,14 @@ async def check_async(settings: Settings, *, cwd: Path | None = None) -> CheckRe
         if not index.done():
             index.cancel()
         await registry.aclose()
+    assess(
+        report,
+        {snapshot.identity: snapshot for snapshot in local.snapshots},
+        documents,
+        mode=settings.mode,
+        policy=settings.policy,
+        config=settings.config,
+    )
     if not local.snapshots and not local.problems:
         report.run_errors.append(
             f"no schema files (*.json, *.yaml, *.yml) under {settings.schema_dir}; "

@@ -23,4 +23,6 @@ def exit_code(report: DriftReport, fail_on: FailOn) -> ExitCode:
         return ExitCode.ERROR
     if fail_on is FailOn.DRIFT and any(report.count(status) for status in FAILING_STATUSES):
         return ExitCode.DRIFT
+    if fail_on is FailOn.BREAKING and (report.breaking or report.count(Status.MISSING_IN_REGISTRY)):
+        return ExitCode.DRIFT
     return ExitCode.OK

@@ -23,6 +23,45 @@ class Status(enum.StrEnum):
     ERROR = "error"
 
 
+@dataclass(frozen=True)
+class ReportedChange:
+    """One change of a drifted schema, as the report and every sink show it."""
+
+    kind: str
+    path: str
+    line: int | None
+    old: Any
+    new: Any
+    severity: str  # the change's own rating for the run's mode and policy
+    breaks: tuple[str, ...]
+    message: str
+    fingerprint: str
+    ignored: str | None = None  # the ignore rule's reason ("" when it gave none)
+    accepted: str | None = None  # the accept entry's reason ("" when it gave none)
+
+    @property
+    def active(self) -> bool:
+        """Counts toward the verdict: neither ignored nor accepted."""
+        return self.ignored is None and self.accepted is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "path": self.path,
+            "line": self.line,
+            "old": self.old,
+            "new": self.new,
+            "severity": self.severity,
+            "breaks": list(self.breaks),
+            "message": self.message,
+            "fingerprint": self.fingerprint,
+            "ignored": self.ignored is not None,
+            "ignore_reason": self.ignored or None,
+            "accepted": self.accepted is not None,
+            "accept_reason": self.accepted or None,
+        }
+
+
 @dataclass
 class SchemaResult:
     schema: str
@@ -38,6 +77,9 @@ class SchemaResult:
     deprecation_note: str | None = None
     error: str | None = None
     detail: str | None = None
+    severity: str | None = None  # drifted schemas: worst active change (none…breaking)
+    compatible: bool | None = None
+    changes: list[ReportedChange] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +96,9 @@ class SchemaResult:
             "deprecation_note": self.deprecation_note,
             "error": self.error,
             "detail": self.detail,
+            "severity": self.severity,
+            "compatible": self.compatible,
+            "changes": [change.to_dict() for change in self.changes],
         }
 
 
@@ -70,6 +115,8 @@ class DriftReport:
     track: str
     registry_url: str
     generated_at: str
+    mode: str = "full"
+    policy: str = "lenient"
     schemas: list[SchemaResult] = field(default_factory=list)
     run_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -77,6 +124,10 @@ class DriftReport:
 
     def count(self, status: Status) -> int:
         return sum(1 for item in self.schemas if item.status is status)
+
+    @property
+    def breaking(self) -> int:
+        return sum(1 for item in self.schemas if item.severity == "breaking")
 
     @property
     def has_errors(self) -> bool:
@@ -97,9 +148,12 @@ class DriftReport:
             "generated_at": self.generated_at,
             "track": self.track,
             "registry_url": self.registry_url,
+            "mode": self.mode,
+            "policy": self.policy,
             "total_schemas": len(self.schemas),
             "synced": self.count(Status.SYNCED),
             "drifted": self.count(Status.DRIFT),
+            "breaking": self.breaking,
             "counts": {status.value: self.count(status) for status in Status},
             "schemas": [item.to_dict() for item in self.schemas],
             "errors": errors,

@@ -13,9 +13,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
+from drift.config import CONFIG_NAME, DriftConfig, find_repo_root, load_config
+from drift.diff.model import Mode, Policy
 from drift.errors import SettingsError
 
 TRACKS = ("v1", "v2")
@@ -29,7 +31,8 @@ T = TypeVar("T")
 class FailOn(enum.StrEnum):
     """Which findings make `check` exit 1."""
 
-    DRIFT = "drift"
+    DRIFT = "drift"  # any drift or missing_in_registry
+    BREAKING = "breaking"  # a breaking change not ignored or accepted, or missing_in_registry
     NEVER = "never"
 
 
@@ -50,6 +53,9 @@ DEFAULTS: dict[str, str] = {
     "include-new": "false",
     "quiet": "false",
     "only-drifted": "false",
+    "mode": "full",
+    "policy": "lenient",
+    "format": "text",
 }
 
 
@@ -70,6 +76,9 @@ class Settings:
     include_new: bool
     quiet: bool
     only_drifted: bool
+    mode: Mode = Mode.FULL
+    policy: Policy = Policy.LENIENT
+    config: DriftConfig = field(default_factory=DriftConfig)
 
     @property
     def public_registry_url(self) -> str:
@@ -147,12 +156,30 @@ def _bool(value: str) -> bool:
     raise ValueError(f"{value!r} is not a boolean; use true or false")
 
 
-def _fail_on(value: str) -> FailOn:
+def choice(kind: type[enum.StrEnum]) -> Callable[[str], Any]:
+    def parse(value: str) -> Any:
+        try:
+            return kind(value.lower())
+        except ValueError:
+            accepted = ", ".join(item.value for item in kind)
+            raise ValueError(f"{value!r} is not accepted; use one of {accepted}") from None
+
+    return parse
+
+
+def _config(value: str, cwd: Path) -> DriftConfig:
+    if value:
+        path = cwd / value
+        if not path.is_file():
+            raise ValueError(f"{value!r} does not exist (looked in {path}); e.g. .schema-drift.yml")
+    else:
+        path = find_repo_root(cwd) / CONFIG_NAME
+        if not path.is_file():
+            return DriftConfig()
     try:
-        return FailOn(value.lower())
-    except ValueError:
-        accepted = ", ".join(item.value for item in FailOn)
-        raise ValueError(f"{value!r} is not accepted; use one of {accepted}") from None
+        return load_config(path)
+    except SettingsError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _env_name(value: str) -> str:
@@ -233,10 +260,13 @@ def load_settings(
         concurrency=inputs.parse("concurrency", _int_in(1, 256, 16), 16),
         timeout=inputs.parse("timeout", _seconds, 10.0),
         retries=inputs.parse("retries", _int_in(0, 10, 3), 3),
-        fail_on=inputs.parse("fail-on", _fail_on, FailOn.DRIFT),
+        fail_on=inputs.parse("fail-on", choice(FailOn), FailOn.DRIFT),
         include_new=inputs.parse("include-new", _bool, False),
         quiet=inputs.parse("quiet", _bool, False),
         only_drifted=inputs.parse("only-drifted", _bool, False),
+        mode=inputs.parse("mode", choice(Mode), Mode.FULL),
+        policy=inputs.parse("policy", choice(Policy), Policy.LENIENT),
+        config=inputs.parse("config", lambda v: _config(v, cwd), DriftConfig()),
     )
     if inputs.problems:
         raise SettingsError("\n".join(inputs.problems))

@@ -52,7 +52,7 @@ def test_every_bad_input_is_named_with_an_accepted_value(schemas: Path) -> None:
         "--concurrency": "e.g. 16",
         "--timeout": "e.g. 10",
         "--retries": "e.g. 3",
-        "--fail-on": "drift, never",
+        "--fail-on": "drift, breaking, never",
         "--include-new": "true or false",
         "--token-env": "e.g. REGISTRY_TOKEN",
         "--schema-dir": "e.g. tests/fixtures/schemas",

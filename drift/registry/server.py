@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -203,6 +204,13 @@ class RegistryHTTPServer(ThreadingHTTPServer):
         self.requests = 0
         self._lock = threading.Lock()
         super().__init__((host, port), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-reply is routine (timeouts, Ctrl-C), not a server fault.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError) and not self.verbose:
+            return
+        super().handle_error(request, client_address)
 
     def count_request(self) -> None:
         with self._lock:

@@ -1,0 +1,124 @@
+"""`schema-drift diff OLD NEW`: the diff engine on two files, for people and for scripts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from drift.assess import reported, verdict
+from drift.config import DriftConfig
+from drift.diff import diff_schemas
+from drift.diff.model import Mode, Policy
+from drift.errors import SettingsError
+from drift.linemap import json_line_map, yaml_line_map
+from drift.report import ReportedChange
+from drift.settings import DEFAULTS, choice
+from drift.snapshots import parse_document
+
+FORMATS = ("text", "json", "markdown")
+
+
+def _load(path_text: str, label: str) -> tuple[Any, str]:
+    path = Path(path_text)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise SettingsError(f"{label}: cannot read {path_text!r}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{label}: {path_text!r} is not UTF-8 (offset {exc.start})") from None
+    try:
+        document = parse_document(path, text)
+    except Exception as exc:  # the parser's own error type, message names line:col
+        raise SettingsError(f"{label}: {path_text}:{exc}") from None
+    if not isinstance(document, dict | bool):
+        raise SettingsError(f"{label}: {path_text!r} is not a JSON Schema (object or boolean)")
+    return document, text
+
+
+def _option(value: str | None, name: str, parser: Callable[[str], Any]) -> Any:
+    try:
+        return parser(value or DEFAULTS[name])
+    except ValueError as exc:
+        raise SettingsError(f"--{name}: {exc}") from None
+
+
+def _format(value: str) -> str:
+    if value not in FORMATS:
+        raise ValueError(f"{value!r} is not accepted; use one of {', '.join(FORMATS)}")
+    return value
+
+
+def run(
+    old_path: str, new_path: str, *, mode: str | None, policy: str | None, output: str | None
+) -> int:
+    chosen_mode: Mode = _option(mode, "mode", choice(Mode))
+    chosen_policy: Policy = _option(policy, "policy", choice(Policy))
+    fmt: str = _option(output, "format", _format)
+    old, old_text = _load(old_path, "OLD")
+    new, _ = _load(new_path, "NEW")
+    result = diff_schemas(old, new, mode=chosen_mode, policy=chosen_policy)
+    schema_id = old.get("$schema_id") if isinstance(old, dict) else None
+    schema = schema_id if isinstance(schema_id, str) else Path(old_path).stem
+    lines = json_line_map(old_text) if old_path.endswith(".json") else yaml_line_map(old_text)
+    changes = [reported(schema, lines, rated, DriftConfig()) for rated in result.changes]
+    severity = verdict(changes)[0] if changes else "none"
+    summary = {
+        "compatible": result.compatible,
+        "mode": chosen_mode.value,
+        "policy": chosen_policy.value,
+        "severity": severity,
+        "old": old_path,
+        "new": new_path,
+        "changes": [change.to_dict() for change in changes],
+    }
+    renderers = {"json": _json, "markdown": _markdown, "text": _text}
+    sys.stdout.write(renderers[fmt](summary, changes))
+    return 0 if result.compatible else 1
+
+
+def _json(summary: dict[str, Any], changes: list[ReportedChange]) -> str:
+    return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+
+
+def _headline(summary: dict[str, Any]) -> str:
+    verdict_text = "compatible" if summary["compatible"] else "BREAKING"
+    return (
+        f"{summary['old']} → {summary['new']}: {verdict_text} "
+        f"({summary['mode']}, {summary['policy']}; {len(summary['changes'])} changes, "
+        f"severity {summary['severity']})"
+    )
+
+
+def _text(summary: dict[str, Any], changes: list[ReportedChange]) -> str:
+    lines = [_headline(summary)]
+    for change in changes:
+        where = f"line {change.line}" if change.line else "new"
+        breaks = f"  [breaks {', '.join(change.breaks)}]" if change.breaks else ""
+        lines.append(
+            f"  {change.severity:<10} {where:<9} {change.path}  {change.message}{breaks}"
+            f"  ({change.fingerprint})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def md_cell(text: object) -> str:
+    """Table-cell-safe text: no pipes, backticks or newlines can break out of the cell."""
+    value = str(text).replace("\r", " ").replace("\n", " ")
+    for char in ("\\", "|", "`", "*", "_", "<", ">", "[", "]"):
+        value = value.replace(char, "\\" + char)
+    return value
+
+
+def _markdown(summary: dict[str, Any], changes: list[ReportedChange]) -> str:
+    lines = [f"**{md_cell(_headline(summary))}**", ""]
+    if changes:
+        lines += ["| severity | line | path | change | breaks |", "| --- | --- | --- | --- | --- |"]
+        lines += [
+            f"| {c.severity} | {c.line or ''} | {md_cell(c.path)} | {md_cell(c.message)} "
+            f"| {', '.join(c.breaks)} |"
+            for c in changes
+        ]
+    return "\n".join(lines) + "\n"
