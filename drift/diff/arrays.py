@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from drift.diff.base import child, make
 from drift.diff.model import Change, ChangeKind, Compat
 
 if TYPE_CHECKING:
@@ -36,8 +37,6 @@ class Shape:
 
 
 def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
-    from drift.diff.engine import child, make  # noqa: PLC0415
-
     before, after = Shape(old), Shape(new)
     changes: list[Change] = []
     for index in range(max(len(before.tuple), len(after.tuple))):
@@ -74,8 +73,6 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
 
 
 def _rest(cx: Comparer, before: Shape, after: Shape, path: str) -> list[Change]:
-    from drift.diff.engine import child, make  # noqa: PLC0415
-
     here = child(path, before.rest_key)
     old_t, new_t = cx.trivial(before.rest, cx.old), cx.trivial(after.rest, cx.new)
     if old_t is not None and old_t == new_t:
@@ -93,8 +90,6 @@ def _rest(cx: Comparer, before: Shape, after: Shape, path: str) -> list[Change]:
 
 
 def _contains(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
-    from drift.diff.engine import child, make  # noqa: PLC0415
-
     here = child(path, "contains")
     if "contains" not in old:
         return [

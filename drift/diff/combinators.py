@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from drift.diff.base import canon, child, least, make, most
 from drift.diff.keywords import COMBINATORS, VALIDATION
 from drift.diff.model import Change, ChangeKind, Compat
 from drift.diff.scalars import allowed_values, type_set, value_type
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 LIST_KEYS = ("allOf", "anyOf", "oneOf")
 
 
-def singleton(schema: Any) -> tuple[Any, str] | None:
+def singleton(cx: Comparer, schema: Any) -> tuple[Any, str] | None:
     """A schema that is only a one-branch allOf/anyOf/oneOf means its branch: (branch, path)."""
     if not isinstance(schema, dict):
         return None
@@ -30,19 +31,15 @@ def singleton(schema: Any) -> tuple[Any, str] | None:
     branches = schema[keys[0]]
     if not isinstance(branches, list) or not branches:
         return None
-    from drift.diff.engine import canon  # noqa: PLC0415
-
-    if len({canon(branch) for branch in branches}) != 1:
+    if len(_unique(cx, branches)) != 1:
         return None
     return branches[0], f"/{keys[0]}/0"
 
 
-def _unique(branches: Any) -> list[Any]:
-    from drift.diff.engine import canon  # noqa: PLC0415
-
+def _unique(cx: Comparer, branches: Any) -> list[Any]:
     seen: dict[str, Any] = {}
     for branch in branches if isinstance(branches, list) else []:
-        seen.setdefault(canon(branch), branch)
+        seen.setdefault(cx.canon(branch), branch)
     return list(seen.values())
 
 
@@ -59,10 +56,10 @@ def parts(cx: Comparer, schema: dict[str, Any]) -> list[Part]:
     base = {key: value for key, value in schema.items() if key not in COMBINATORS}
     if any(key in VALIDATION for key in base):
         found.append(Part("node", [cx.store(base)]))
-    found += [Part("node", [branch]) for branch in _unique(schema.get("allOf"))]
+    found += [Part("node", [branch]) for branch in _unique(cx, schema.get("allOf"))]
     for key in ("anyOf", "oneOf"):
         if key in schema:
-            found.append(Part(key, _unique(schema[key])))
+            found.append(Part(key, _unique(cx, schema[key])))
     if "not" in schema:
         found.append(Part("not", [schema["not"]]))
     return found or [Part("node", [True])]
@@ -89,7 +86,7 @@ class Judge:
             if a.kind == "node":
                 return self.leq(a.nodes[0], b.nodes[0], a_is_old)
             if a.kind in ("anyOf", "oneOf"):
-                return max(self.leq(n, b.nodes[0], a_is_old) for n in a.nodes)
+                return most(self.leq(n, b.nodes[0], a_is_old) for n in a.nodes)
             return (
                 Compat.OK
                 if self.cx.trivial(b.nodes[0], self.side(not a_is_old))
@@ -103,7 +100,10 @@ class Judge:
             )
             if not sources:
                 return Compat.BREAKING
-            return max(min(self.leq(s, t, a_is_old) for t in b.nodes) for s in sources)
+            return most(
+                least(self.leq(s, t, a_is_old) for t in self.likely_first(s, b.nodes))
+                for s in sources
+            )
         # b is a negation: a ⊆ ¬y when a and y share nothing; ¬x ⊆ ¬y when y ⊆ x.
         excluded = b.nodes[0]
         if a.kind == "not":
@@ -123,8 +123,7 @@ class Judge:
         Pairs of branches that both existed in a oneOf being compared against are
         exempt: an instance of that oneOf already matched only one of them.
         """
-        from drift.diff.engine import canon  # noqa: PLC0415
-
+        canon = self.cx.canon
         known = {canon(n) for n in source.nodes} if source.kind == "oneOf" else set()
         side = self.side(not source_is_old)
         for i, first in enumerate(branches):
@@ -137,13 +136,16 @@ class Judge:
 
     def includes(self, a_parts: list[Part], b_parts: list[Part], a_is_old: bool) -> Compat:
         """Every part of B implied by some part of A."""
-        return max(min(self.part_leq(a, b, a_is_old) for a in a_parts) for b in b_parts)
+        return most(least(self.part_leq(a, b, a_is_old) for a in a_parts) for b in b_parts)
+
+    def likely_first(self, source: Any, targets: list[Any]) -> list[Any]:
+        """An equal branch first: most unions change little, so the search ends early."""
+        equal = [t for t in targets if self.cx.same(source, t)]
+        return equal + [t for t in targets if not any(t is e for e in equal)] if equal else targets
 
 
 def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
     """The combinator structure changed: judge the two conjunctions as wholes."""
-    from drift.diff.engine import make  # noqa: PLC0415
-
     judge = Judge(cx, path)
     old_parts, new_parts = parts(cx, old), parts(cx, new)
     backward = judge.includes(old_parts, new_parts, a_is_old=True)
@@ -177,8 +179,6 @@ def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str
 
 def aligned(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
     """Both sides use the same combinators: compare each combinator with its twin."""
-    from drift.diff.engine import child  # noqa: PLC0415
-
     changes: list[Change] = []
     if "allOf" in old:
         changes += _lists(cx, old["allOf"], new["allOf"], child(path, "allOf"), "allOf")
@@ -206,9 +206,7 @@ def _flip(change: Change) -> Change:
 
 def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change]:
     """Pair branches; cap the pairs' own verdicts at what the whole combinator proves."""
-    from drift.diff.engine import child, make  # noqa: PLC0415
-
-    old_branches, new_branches = _unique(old), _unique(new)
+    old_branches, new_branches = _unique(cx, old), _unique(cx, new)
     if key == "allOf":
         # NEW ⊇ OLD when each new branch is implied by some old branch.
         whole_old = [Part("node", [b]) for b in old_branches]
@@ -322,8 +320,6 @@ def _types_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
 
 def _admits(schema: dict[str, Any], value: Any) -> bool:
     """Could `value` satisfy the schema's type and enum/const? (True when unsure.)"""
-    from drift.diff.engine import canon  # noqa: PLC0415
-
     types = type_set(schema)
     kind = value_type(value)
     if types is not None and kind not in types and not (kind == "integer" and "number" in types):

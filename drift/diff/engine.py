@@ -8,17 +8,24 @@ an inclusion it says BREAKING — never silently compatible.
 
 from __future__ import annotations
 
-import enum
-import json
-from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
 from drift.diff import arrays, combinators, numbers, objects, scalars
+from drift.diff.base import (
+    Relation,
+    canon,
+    child,
+    json_equal,
+    make,
+    strict_equal,
+    worst,
+)
 from drift.diff.keywords import (
     ANNOTATIONS,
     COMBINATORS,
     DEFINITIONS,
+    IGNORED,
     KNOWN,
     METADATA,
     VALIDATION,
@@ -31,67 +38,6 @@ _OLD_DRAFTS = ("draft-03", "draft-04", "draft-06", "draft-07")
 
 class TooComplex(Exception):
     """The comparison budget ran out."""
-
-
-class Relation(enum.Enum):
-    EQUAL = "equal"
-    WIDER = "wider"  # NEW accepts more
-    NARROWER = "narrower"  # NEW accepts less
-    CHANGED = "changed"  # neither includes the other
-
-
-def flags(relation: Relation) -> tuple[Compat, Compat]:
-    backward = Compat.OK if relation in (Relation.EQUAL, Relation.WIDER) else Compat.BREAKING
-    forward = Compat.OK if relation in (Relation.EQUAL, Relation.NARROWER) else Compat.BREAKING
-    return backward, forward
-
-
-def relation_of(old_in_new: bool, new_in_old: bool) -> Relation:
-    if old_in_new and new_in_old:
-        return Relation.EQUAL
-    if old_in_new:
-        return Relation.WIDER
-    if new_in_old:
-        return Relation.NARROWER
-    return Relation.CHANGED
-
-
-def make(
-    kind: ChangeKind,
-    path: str,
-    old: Any,
-    new: Any,
-    verdict: Relation | tuple[Compat, Compat],
-    message: str,
-) -> Change:
-    backward, forward = flags(verdict) if isinstance(verdict, Relation) else verdict
-    return Change(kind, path or "/", old, new, backward, forward, message)
-
-
-def worst(changes: Iterable[Change], backward: bool) -> Compat:
-    levels = [change.backward if backward else change.forward for change in changes]
-    return max(levels, default=Compat.OK)
-
-
-def child(path: str, *tokens: str | int) -> str:
-    for token in tokens:
-        path = f"{path}/{str(token).replace('~', '~0').replace('/', '~1')}"
-    return path
-
-
-def canon(value: Any) -> str:
-    return json.dumps(normalise(value), sort_keys=True)
-
-
-def normalise(value: Any) -> Any:
-    """JSON equality: 1 == 1.0, but true != 1."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, dict):
-        return {key: normalise(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [normalise(item) for item in value]
-    return value
 
 
 class Side:
@@ -153,6 +99,7 @@ class Comparer:
         self._stack: list[tuple[int, int]] = []
         self._low: list[int] = []  # lowest active frame each frame's result depends on
         self._canon: dict[int, str] = {}
+        self._traits: dict[int, tuple[bool, bool]] = {}
 
     # -- entry points used by the keyword families --------------------------------------
 
@@ -160,6 +107,14 @@ class Comparer:
         self.steps += 1
         if self.steps > self.budget:
             raise TooComplex
+        # Annotations beside a $ref (pydantic's Field(description=...)) belong to this site.
+        site: list[Change] = []
+        if _is_ref(old) or _is_ref(new):
+            site = _annotations(old, new, path)
+            return site + self._resolved(old, new, path)
+        return self._resolved(old, new, path)
+
+    def _resolved(self, old: Any, new: Any, path: str) -> list[Change]:
         old, path, old_error = self.old.resolve(old, path)
         new, _, new_error = self.new.resolve(new, path)
         if old_error or new_error:
@@ -207,9 +162,31 @@ class Comparer:
         return worst(self.compare(old, new, path), backward=False)
 
     def same(self, old: Any, new: Any) -> bool:
-        """Textually equal and free of references (so equal in meaning too)."""
-        text = self.canon(old)
-        return text == self.canon(new) and '"$ref"' not in text
+        """Equal as JSON and free of references (so equal in meaning too)."""
+        if old != new:
+            return False
+        has_ref, old_bool = self.traits(old)
+        new_bool = self.traits(new)[1]
+        return not has_ref and ((not old_bool and not new_bool) or strict_equal(old, new))
+
+    def traits(self, node: Any) -> tuple[bool, bool]:
+        """(contains a $ref, contains a boolean), computed once per node."""
+        if isinstance(node, bool):
+            return False, True
+        if not isinstance(node, dict | list):
+            return False, False
+        key = id(node)
+        found = self._traits.get(key)
+        if found is None:
+            values = node.values() if isinstance(node, dict) else node
+            has_ref = isinstance(node, dict) and "$ref" in node
+            has_bool = False
+            for value in values:
+                child_ref, child_bool = self.traits(value)
+                has_ref, has_bool = has_ref or child_ref, has_bool or child_bool
+            found = (has_ref, has_bool)
+            self._traits[key] = found
+        return found
 
     def canon(self, node: Any) -> str:
         key = id(node)
@@ -265,8 +242,8 @@ class Comparer:
                 )
             ]
 
-        old_single = combinators.singleton(old)
-        new_single = combinators.singleton(new)
+        old_single = combinators.singleton(self, old)
+        new_single = combinators.singleton(self, new)
         if old_single or new_single:
             old_node, old_path = old_single or (old, path)
             new_node = new_single[0] if new_single else new
@@ -288,7 +265,7 @@ class Comparer:
         changes += objects.compare(self, old, new, path)
         changes += arrays.compare(self, old, new, path)
         for key in sorted((old.keys() | new.keys()) - KNOWN):
-            if canon(old.get(key)) != canon(new.get(key)):
+            if not json_equal(old.get(key), new.get(key)):
                 changes.append(
                     make(
                         ChangeKind.UNSUPPORTED_KEYWORD,
@@ -326,9 +303,15 @@ _TRUE_SCHEMA_KEYWORDS = {
 }
 
 
+def _is_ref(node: Any) -> bool:
+    return isinstance(node, dict) and "$ref" in node
+
+
 def _vacuous(key: str, value: Any) -> bool:
-    if key not in VALIDATION:
+    if key in IGNORED:
         return True
+    if key not in VALIDATION:
+        return False  # an unknown keyword may constrain anything
     if key in _TRUE_SCHEMA_KEYWORDS:
         return value is True or value == {}
     return key in _VACUOUS and value == _VACUOUS[key]
@@ -384,7 +367,7 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
             pointer = child("", container, name)
             if pointer in cx.old.visited or pointer in cx.new.visited:
                 continue
-            if canon(old_defs.get(name)) != canon(new_defs.get(name)):
+            if not json_equal(old_defs.get(name), new_defs.get(name)):
                 changes.append(
                     make(
                         ChangeKind.UNREFERENCED_DEFINITION_CHANGED,
@@ -400,7 +383,7 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
 
 def compare_documents(old: Any, new: Any, *, budget: int = DEFAULT_BUDGET) -> list[Change]:
     """Every change between two schema documents, in document order, without duplicates."""
-    if canon(old) == canon(new):
+    if json_equal(old, new):
         return []
     cx = Comparer(old, new, budget)
     try:

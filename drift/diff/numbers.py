@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
+from drift.diff.base import Relation, child, make, relation_of
 from drift.diff.model import Change, ChangeKind
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ def _looser_or_equal(after: Bound, before: Bound, lower: bool) -> bool:
 
 
 def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
-    from drift.diff.engine import Relation, child, make  # noqa: PLC0415
-
     changes: list[Change] = []
     for lower in (True, False):
         before, old_keys = effective(old, lower)
@@ -92,8 +91,6 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
             kind = ChangeKind.MULTIPLE_OF_RELAXED
         else:
             kind = ChangeKind.MULTIPLE_OF_CHANGED
-        from drift.diff.engine import relation_of  # noqa: PLC0415
-
         changes.append(
             make(
                 kind,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from drift.diff.base import child, least, make, most, relation_of
 from drift.diff.model import Change, ChangeKind, Compat
 
 if TYPE_CHECKING:
@@ -70,14 +71,12 @@ def product_levels(
     cx: Comparer, old: list[Constraint], new: list[Constraint], path: str
 ) -> tuple[Compat, Compat]:
     """Conjunctions: NEW ⊇ OLD when each new constraint is implied by some old one."""
-    backward = max(min(cx.backward(o, n, path) for o, _ in old) for n, _ in new)
-    forward = max(min(cx.forward(o, n, path) for n, _ in new) for o, _ in old)
+    backward = most(least(cx.backward(o, n, path) for o, _ in old) for n, _ in new)
+    forward = most(least(cx.forward(o, n, path) for n, _ in new) for o, _ in old)
     return backward, forward
 
 
 def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
-    from drift.diff.engine import child, make  # noqa: PLC0415
-
     before, after = Model(old), Model(new)
     changes = _unreadable_patterns(before, after, path)
     for name in sorted(before.properties.keys() | after.properties.keys()):
@@ -155,8 +154,6 @@ def _context(model: Model, name: str, cx: Comparer, side: Side) -> str:
 
 
 def _required(old: dict[str, Any], new: dict[str, Any], after: Model, path: str) -> list[Change]:
-    from drift.diff.engine import child, make  # noqa: PLC0415
-
     old_list, new_list = _strings(old.get("required")), _strings(new.get("required"))
     changes = []
     for name in sorted(set(new_list) - set(old_list)):
@@ -183,8 +180,6 @@ def _required(old: dict[str, Any], new: dict[str, Any], after: Model, path: str)
 
 
 def _additional_properties(cx: Comparer, before: Model, after: Model, path: str) -> list[Change]:
-    from drift.diff.engine import child, make  # noqa: PLC0415
-
     old_node, new_node = before.additional, after.additional
     here = child(path, before.additional_key)
     old_t, new_t = cx.trivial(old_node, cx.old), cx.trivial(new_node, cx.new)
@@ -206,8 +201,6 @@ def _additional_properties(cx: Comparer, before: Model, after: Model, path: str)
 
 
 def _pattern_properties(cx: Comparer, before: Model, after: Model, path: str) -> list[Change]:
-    from drift.diff.engine import child, make  # noqa: PLC0415
-
     changes: list[Change] = []
     for pattern in sorted(before.patterns.keys() | after.patterns.keys()):
         here = child(path, "patternProperties", pattern)
@@ -269,8 +262,6 @@ def _split_dependencies(schema: dict[str, Any]) -> tuple[dict[str, Any], dict[st
 def _dependencies(
     cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str
 ) -> list[Change]:
-    from drift.diff.engine import child, make, relation_of  # noqa: PLC0415
-
     old_req, old_sch = _split_dependencies(old)
     new_req, new_sch = _split_dependencies(new)
     changes: list[Change] = []
@@ -309,8 +300,6 @@ def _dependencies(
 
 
 def _unreadable_patterns(before: Model, after: Model, path: str) -> list[Change]:
-    from drift.diff.engine import child, make  # noqa: PLC0415
-
     changes = []
     for pattern in sorted(before.patterns.keys() | after.patterns.keys()):
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from drift.diff.base import Relation, canon, child, make, relation_of
 from drift.diff.keywords import ALL_TYPES, BOUNDS
 from drift.diff.model import Change, ChangeKind
 
@@ -44,8 +45,6 @@ def value_type(value: Any) -> str:
 
 def allowed_values(schema: dict[str, Any]) -> dict[str, Any] | None:
     """enum/const as {canonical JSON: value}; None when unconstrained."""
-    from drift.diff.engine import canon  # noqa: PLC0415
-
     values: dict[str, Any] | None = None
     if isinstance(schema.get("enum"), list):
         values = {canon(v): v for v in schema["enum"]}
@@ -56,8 +55,6 @@ def allowed_values(schema: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
-    from drift.diff.engine import Relation, child, make, relation_of  # noqa: PLC0415
-
     changes: list[Change] = []
     old_types, new_types = type_set(old), type_set(new)
     if old_types != new_types:
@@ -148,8 +145,6 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
 
 
 def bound_change(keyword: str, lower: bool, before: Any, after: Any, path: str) -> Change | None:
-    from drift.diff.engine import Relation, child, make  # noqa: PLC0415
-
     if not _number(before):
         before = None
     if not _number(after):
