@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from drift.config import DriftConfig
-from drift.diff import RatedChange, Severity, diff_schemas
+from drift.diff import DiffResult, RatedChange, Severity, diff_schemas
 from drift.diff.model import Mode, Policy
+from drift.hashing import compute_sha256
 from drift.linemap import LineMap, nearest_line
 from drift.registry.base import RegistrySchema
 from drift.report import DriftReport, ReportedChange, Status
@@ -46,6 +47,40 @@ def verdict(changes: list[ReportedChange]) -> tuple[str, bool]:
     return worst.value, all(not change.breaks for change in active)
 
 
+class Assessor:
+    """Diffs drifted schemas, as their registry documents arrive or afterwards."""
+
+    def __init__(self, *, mode: Mode, policy: Policy, config: DriftConfig) -> None:
+        self.mode, self.policy, self.config = mode, policy, config
+        self._diffs: dict[str, DiffResult] = {}
+
+    def on_document(self, snapshot: Snapshot, document: RegistrySchema) -> None:
+        if compute_sha256(document.content) != snapshot.sha256:
+            self._diffs[snapshot.identity] = self._diff(snapshot, document)
+
+    def _diff(self, snapshot: Snapshot, document: RegistrySchema) -> DiffResult:
+        return diff_schemas(snapshot.content, document.content, mode=self.mode, policy=self.policy)
+
+    def assess(
+        self,
+        report: DriftReport,
+        snapshots: dict[str, Snapshot],
+        documents: dict[str, RegistrySchema],
+    ) -> None:
+        """Fill in severity, compatibility and changes for every drifted schema."""
+        report.mode, report.policy = self.mode.value, self.policy.value
+        for item in report.schemas:
+            if item.status is not Status.DRIFT:
+                continue
+            snapshot, document = snapshots[item.schema], documents[item.schema]
+            result = self._diffs.get(item.schema) or self._diff(snapshot, document)
+            lines = snapshot.line_map if result.changes else None
+            item.changes = [
+                reported(item.schema, lines, rated, self.config) for rated in result.changes
+            ]
+            item.severity, item.compatible = verdict(item.changes)
+
+
 def assess(
     report: DriftReport,
     snapshots: dict[str, Snapshot],
@@ -56,12 +91,4 @@ def assess(
     config: DriftConfig,
 ) -> None:
     """Fill in severity, compatibility and changes for every drifted schema."""
-    report.mode, report.policy = mode.value, policy.value
-    for item in report.schemas:
-        if item.status is not Status.DRIFT:
-            continue
-        snapshot, document = snapshots[item.schema], documents[item.schema]
-        result = diff_schemas(snapshot.content, document.content, mode=mode, policy=policy)
-        lines = snapshot.line_map if result.changes else None
-        item.changes = [reported(item.schema, lines, rated, config) for rated in result.changes]
-        item.severity, item.compatible = verdict(item.changes)
+    Assessor(mode=mode, policy=policy, config=config).assess(report, snapshots, documents)

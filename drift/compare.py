@@ -73,14 +73,20 @@ def _base_result(snapshot: Snapshot, status: Status) -> SchemaResult:
     )
 
 
+OnDocument = Callable[[Snapshot, RegistrySchema], None]
+
+
 async def _fetch(
-    registry: Registry, track: str, pairs: list[Pair]
+    registry: Registry, track: str, pairs: list[Pair], on_document: OnDocument | None = None
 ) -> dict[str, RegistrySchema | RegistryError]:
     async def one(pair: Pair) -> RegistrySchema | RegistryError:
         try:
-            return await registry.get_schema(track, pair.entry.name)
+            document = await registry.get_schema(track, pair.entry.name)
         except RegistryError as exc:
             return exc
+        if on_document is not None:
+            on_document(pair.snapshot, document)
+        return document
 
     results = await asyncio.gather(*(one(pair) for pair in pairs))
     return {pair.snapshot.identity: result for pair, result in zip(pairs, results, strict=True)}
@@ -122,10 +128,13 @@ async def compare(
     include_new: bool = False,
     clock: Callable[[], float] = time.perf_counter,
     index: Awaitable[TrackIndex] | None = None,
+    on_document: OnDocument | None = None,
 ) -> tuple[DriftReport, dict[str, RegistrySchema]]:
     """Build the report; also return the registry documents fetched, keyed by local identity.
 
-    `index` is the GET /index already in flight, when the caller started it early.
+    `index` is the GET /index already in flight, when the caller started it early;
+    `on_document` sees each fetched document as it arrives (work done while the
+    other requests are still travelling).
     """
     started = clock()
     report = DriftReport(track=track, registry_url=registry_url, generated_at=now_iso())
@@ -177,7 +186,7 @@ async def compare(
             {p.snapshot.identity: RegistryError(f"not compared: {outage}") for p in todo}
         )
     else:
-        fetched.update(await _fetch(registry, track, todo))
+        fetched.update(await _fetch(registry, track, todo, on_document))
 
     for pair in pairs:
         results[pair.snapshot.identity] = _result(pair, fetched.get(pair.snapshot.identity))

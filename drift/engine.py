@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from drift.assess import assess
+from drift.assess import Assessor
 from drift.compare import compare
 from drift.registry import open_registry
 from drift.registry.base import RegistrySchema
@@ -24,6 +24,7 @@ class CheckResult:
 
 async def check_async(settings: Settings, *, cwd: Path | None = None) -> CheckResult:
     registry = open_registry(settings)
+    assessor = Assessor(mode=settings.mode, policy=settings.policy, config=settings.config)
     # The index request travels while the snapshots are read and hashed.
     index = asyncio.ensure_future(registry.get_index(settings.track))
     try:
@@ -35,19 +36,13 @@ async def check_async(settings: Settings, *, cwd: Path | None = None) -> CheckRe
             registry_url=settings.public_registry_url,
             include_new=settings.include_new,
             index=index,
+            on_document=assessor.on_document,  # diffs run while other fetches travel
         )
     finally:
         if not index.done():
             index.cancel()
         await registry.aclose()
-    assess(
-        report,
-        {snapshot.identity: snapshot for snapshot in local.snapshots},
-        documents,
-        mode=settings.mode,
-        policy=settings.policy,
-        config=settings.config,
-    )
+    assessor.assess(report, {s.identity: s for s in local.snapshots}, documents)
     if not local.snapshots and not local.problems:
         report.run_errors.append(
             f"no schema files (*.json, *.yaml, *.yml) under {settings.schema_dir}; "

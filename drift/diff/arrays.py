@@ -29,8 +29,9 @@ class Shape:
             self.tuple, self.tuple_key = [], "items"
             self.rest, self.rest_key = items, "items"
         else:
+            # Without a tuple, additionalItems means nothing (see _loose_additional_items).
             self.tuple, self.tuple_key = [], "items"
-            self.rest, self.rest_key = schema.get("additionalItems", True), "additionalItems"
+            self.rest, self.rest_key = True, "items"
 
     def at(self, index: int) -> Any:
         return self.tuple[index] if index < len(self.tuple) else self.rest
@@ -60,33 +61,48 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
                 f"tuple item {index} {'added' if added else 'removed'}",
             )
         )
-    changes += _rest(cx, before, after, path)
+    here = child(path, before.rest_key if before.rest_key in old else after.rest_key)
+    changes += _rest(cx, before.rest, after.rest, here)
+    if (
+        not before.tuple
+        and not after.tuple
+        and ("additionalItems" in old or "additionalItems" in new)
+    ):
+        changes += _loose_additional_items(cx, old, new, path)
     if "contains" in old or "contains" in new:
         changes += _contains(cx, old, new, path)
-    if "unevaluatedItems" in old or "unevaluatedItems" in new:
-        changes += cx.compare(
-            old.get("unevaluatedItems", True),
-            new.get("unevaluatedItems", True),
-            child(path, "unevaluatedItems"),
-        )
     return changes
 
 
-def _rest(cx: Comparer, before: Shape, after: Shape, path: str) -> list[Change]:
-    here = child(path, before.rest_key)
-    old_t, new_t = cx.trivial(before.rest, cx.old), cx.trivial(after.rest, cx.new)
+def _loose_additional_items(
+    cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str
+) -> list[Change]:
+    """additionalItems without a tuple: a no-op for validators, a change for Confluent.
+
+    Rating it as Confluent does can only make a verdict stricter, never unsound.
+    """
+    return _rest(
+        cx,
+        old.get("additionalItems", True),
+        new.get("additionalItems", True),
+        child(path, "additionalItems"),
+    )
+
+
+def _rest(cx: Comparer, old_rest: Any, new_rest: Any, here: str) -> list[Change]:
+    old_t, new_t = cx.trivial(old_rest, cx.old), cx.trivial(new_rest, cx.new)
     if old_t is not None and old_t == new_t:
         return []
     if old_t is None and new_t is None:
-        return cx.compare(before.rest, after.rest, here)
-    backward = cx.backward(before.rest, after.rest, here)
-    forward = cx.forward(before.rest, after.rest, here)
+        return cx.compare(old_rest, new_rest, here)
+    backward = cx.backward(old_rest, new_rest, here)
+    forward = cx.forward(old_rest, new_rest, here)
     if backward is Compat.OK and forward is Compat.OK:
         return []
     widened = backward is Compat.OK
     kind = ChangeKind.ADDITIONAL_ITEMS_WIDENED if widened else ChangeKind.ADDITIONAL_ITEMS_NARROWED
     text = "items beyond the tuple " + ("now accept more" if widened else "now accept less")
-    return [make(kind, here, before.rest, after.rest, (backward, forward), text)]
+    return [make(kind, here, old_rest, new_rest, (backward, forward), text)]
 
 
 def _contains(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:

@@ -31,7 +31,9 @@ def singleton(cx: Comparer, schema: Any) -> tuple[Any, str] | None:
     branches = schema[keys[0]]
     if not isinstance(branches, list) or not branches:
         return None
-    if len(_unique(cx, branches)) != 1:
+    # Duplicates collapse in allOf/anyOf; in oneOf, [X, X] accepts nothing.
+    count = len(branches) if keys[0] == "oneOf" else len(_unique(cx, branches))
+    if count != 1:
         return None
     return branches[0], f"/{keys[0]}/0"
 
@@ -43,88 +45,99 @@ def _unique(cx: Comparer, branches: Any) -> list[Any]:
     return list(seen.values())
 
 
+def _branches(cx: Comparer, key: str, branches: Any, path: str) -> tuple[list[Any], list[str]]:
+    """Branches with their paths; allOf/anyOf duplicates dropped (oneOf's are meaningful)."""
+    listed = branches if isinstance(branches, list) else []
+    keep = listed if key == "oneOf" else _unique(cx, listed)
+    ids = {id(branch) for branch in keep}
+    chosen = [(b, child(path, key, i)) for i, b in enumerate(listed) if id(b) in ids]
+    return [b for b, _ in chosen], [p for _, p in chosen]
+
+
 @dataclass
 class Part:
     """One conjunct of a schema: a plain schema, a union (any/one), or a negation."""
 
     kind: str  # "node" | "anyOf" | "oneOf" | "not"
     nodes: list[Any] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
 
 
-def parts(cx: Comparer, schema: dict[str, Any]) -> list[Part]:
+def parts(cx: Comparer, schema: dict[str, Any], path: str) -> list[Part]:
     found: list[Part] = []
     base = {key: value for key, value in schema.items() if key not in COMBINATORS}
     if any(key in VALIDATION for key in base):
-        found.append(Part("node", [cx.store(base)]))
-    found += [Part("node", [branch]) for branch in _unique(cx, schema.get("allOf"))]
+        found.append(Part("node", [cx.store(base)], [path]))
+    nodes, paths = _branches(cx, "allOf", schema.get("allOf"), path)
+    found += [Part("node", [node], [where]) for node, where in zip(nodes, paths, strict=True)]
     for key in ("anyOf", "oneOf"):
         if key in schema:
-            found.append(Part(key, _unique(cx, schema[key])))
+            found.append(Part(key, *_branches(cx, key, schema[key], path)))
     if "not" in schema:
-        found.append(Part("not", [schema["not"]]))
-    return found or [Part("node", [True])]
+        found.append(Part("not", [schema["not"]], [child(path, "not")]))
+    return found or [Part("node", [True], [path])]
 
 
 class Judge:
-    """Decides inclusion between parts; `old_first` says which side the first argument is."""
+    """Decides inclusion between parts of OLD and NEW, in either direction."""
 
-    def __init__(self, cx: Comparer, path: str) -> None:
+    def __init__(self, cx: Comparer) -> None:
         self.cx = cx
-        self.path = path
 
-    def leq(self, a: Any, b: Any, a_is_old: bool) -> Compat:
+    def leq(self, a: Any, a_path: str, b: Any, b_path: str, a_is_old: bool) -> Compat:
         """Level at which every instance of `a` is an instance of `b`."""
         if a_is_old:
-            return self.cx.backward(a, b, self.path)
-        return self.cx.forward(b, a, self.path)
+            return self.cx.backward(a, b, a_path)
+        return self.cx.forward(b, a, b_path)
 
     def side(self, is_old: bool) -> Side:
         return self.cx.old if is_old else self.cx.new
 
     def part_leq(self, a: Part, b: Part, a_is_old: bool) -> Compat:
+        target, target_path = b.nodes[0], b.paths[0]
         if b.kind == "node":
             if a.kind == "node":
-                return self.leq(a.nodes[0], b.nodes[0], a_is_old)
+                return self.leq(a.nodes[0], a.paths[0], target, target_path, a_is_old)
             if a.kind in ("anyOf", "oneOf"):
-                return most(self.leq(n, b.nodes[0], a_is_old) for n in a.nodes)
-            return (
-                Compat.OK
-                if self.cx.trivial(b.nodes[0], self.side(not a_is_old))
-                else Compat.BREAKING
-            )
+                return most(
+                    self.leq(n, p, target, target_path, a_is_old)
+                    for n, p in zip(a.nodes, a.paths, strict=True)
+                )
+            trivial = self.cx.trivial(target, self.side(not a_is_old))
+            return Compat.OK if trivial is True else Compat.BREAKING
         if b.kind in ("anyOf", "oneOf"):
             if b.kind == "oneOf" and not self.exclusive(b.nodes, a, a_is_old):
                 return Compat.BREAKING
-            sources = (
-                a.nodes if a.kind in ("anyOf", "oneOf") else a.nodes if a.kind == "node" else []
-            )
-            if not sources:
+            if a.kind == "not":
                 return Compat.BREAKING
             return most(
-                least(self.leq(s, t, a_is_old) for t in self.likely_first(s, b.nodes))
-                for s in sources
+                least(
+                    self.leq(s, s_path, t, t_path, a_is_old)
+                    for t, t_path in self.likely_first(s, b)
+                )
+                for s, s_path in zip(a.nodes, a.paths, strict=True)
             )
         # b is a negation: a ⊆ ¬y when a and y share nothing; ¬x ⊆ ¬y when y ⊆ x.
-        excluded = b.nodes[0]
         if a.kind == "not":
-            return self.leq(excluded, a.nodes[0], not a_is_old)
-        return (
-            Compat.OK
-            if all(
-                disjoint(self.cx, n, self.side(a_is_old), excluded, self.side(not a_is_old))
-                for n in a.nodes
-            )
-            else Compat.BREAKING
+            return self.leq(target, target_path, a.nodes[0], a.paths[0], not a_is_old)
+        separate = all(
+            disjoint(self.cx, n, self.side(a_is_old), target, self.side(not a_is_old))
+            for n in a.nodes
         )
+        return Compat.OK if separate else Compat.BREAKING
 
     def exclusive(self, branches: list[Any], source: Part, source_is_old: bool) -> bool:
         """oneOf branches that overlap reject what they share: prove they share nothing.
 
-        Pairs of branches that both existed in a oneOf being compared against are
-        exempt: an instance of that oneOf already matched only one of them.
+        Pairs of reference-free branches that both stood unchanged in a oneOf being
+        compared against are exempt: an instance of that oneOf matched only one of them.
         """
         canon = self.cx.canon
-        known = {canon(n) for n in source.nodes} if source.kind == "oneOf" else set()
+        known = (
+            {canon(n) for n in source.nodes if not self.cx.traits(n)[0]}
+            if source.kind == "oneOf"
+            else set()
+        )
         side = self.side(not source_is_old)
         for i, first in enumerate(branches):
             for second in branches[i + 1 :]:
@@ -138,16 +151,17 @@ class Judge:
         """Every part of B implied by some part of A."""
         return most(least(self.part_leq(a, b, a_is_old) for a in a_parts) for b in b_parts)
 
-    def likely_first(self, source: Any, targets: list[Any]) -> list[Any]:
+    def likely_first(self, source: Any, union: Part) -> list[tuple[Any, str]]:
         """An equal branch first: most unions change little, so the search ends early."""
-        equal = [t for t in targets if self.cx.same(source, t)]
-        return equal + [t for t in targets if not any(t is e for e in equal)] if equal else targets
+        pairs = list(zip(union.nodes, union.paths, strict=True))
+        equal = [pair for pair in pairs if self.cx.same(source, pair[0])]
+        return equal + [pair for pair in pairs if pair not in equal] if equal else pairs
 
 
 def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
     """The combinator structure changed: judge the two conjunctions as wholes."""
-    judge = Judge(cx, path)
-    old_parts, new_parts = parts(cx, old), parts(cx, new)
+    judge = Judge(cx)
+    old_parts, new_parts = parts(cx, old, path), parts(cx, new, path)
     backward = judge.includes(old_parts, new_parts, a_is_old=True)
     forward = judge.includes(new_parts, old_parts, a_is_old=False)
     old_kinds = {p.kind for p in old_parts if p.kind != "node" or len(old_parts) == 1}
@@ -206,34 +220,34 @@ def _flip(change: Change) -> Change:
 
 def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change]:
     """Pair branches; cap the pairs' own verdicts at what the whole combinator proves."""
-    old_branches, new_branches = _unique(cx, old), _unique(cx, new)
+    base = path.rsplit("/", 1)[0]
+    old_branches, old_paths = _branches(cx, key, old, base)
+    new_branches, new_paths = _branches(cx, key, new, base)
+
+    # Details first, so every pair is computed (and memoised) at its own branch's path.
+    details: list[Change] = []
+    for branch, where in zip(old_branches, old_paths, strict=True):
+        if not new_branches or any(cx.same(branch, other) for other in new_branches):
+            continue
+        candidates: list[list[Change]] = [
+            cx.compare(branch, other, where) for other in new_branches
+        ]
+        best = min(candidates, key=lambda c: (_worst(c), len(c)))
+        details += best
+
     if key == "allOf":
         # NEW ⊇ OLD when each new branch is implied by some old branch.
-        whole_old = [Part("node", [b]) for b in old_branches]
-        whole_new = [Part("node", [b]) for b in new_branches]
+        whole_old = [Part("node", [b], [p]) for b, p in zip(old_branches, old_paths, strict=True)]
+        whole_new = [Part("node", [b], [p]) for b, p in zip(new_branches, new_paths, strict=True)]
     else:
-        whole_old = [Part(key, old_branches)]
-        whole_new = [Part(key, new_branches)]
-    judge = Judge(cx, path)
+        whole_old = [Part(key, old_branches, old_paths)]
+        whole_new = [Part(key, new_branches, new_paths)]
+    judge = Judge(cx)
     backward = judge.includes(whole_old, whole_new, a_is_old=True)
     forward = judge.includes(whole_new, whole_old, a_is_old=False)
-
-    details: list[Change] = []
-    for index, branch in enumerate(old_branches):
-        candidates = [
-            (cx.compare(branch, other, child(path, index)), other) for other in new_branches
-        ]
-        if not candidates:
-            break
-        best, _ = min(candidates, key=lambda c: (_worst(c[0]), len(c[0])))
-        details += [_cap(change, backward, forward) for change in best]
-    changes = details
-    shown = (
-        max((c.backward for c in details), default=Compat.OK),
-        max((c.forward for c in details), default=Compat.OK),
-    )
+    changes = [_cap(change, backward, forward) for change in details]
     size = len(new_branches) - len(old_branches)
-    if size or shown != (backward, forward):
+    if size or _worst(changes) != (backward, forward):
         if key == "allOf":
             kind = (
                 ChangeKind.PRODUCT_TYPE_EXTENDED if size > 0 else ChangeKind.PRODUCT_TYPE_NARROWED
@@ -302,7 +316,8 @@ def disjoint(cx: Comparer, a: Any, a_side: Side, b: Any, b_side: Side, depth: in
     if a_types is not None and b_types is not None and not _types_overlap(a_types, b_types):
         return True
     a_props, b_props = a.get("properties"), b.get("properties")
-    if isinstance(a_props, dict) and isinstance(b_props, dict):
+    objects_only = a_types == b_types == frozenset({"object"})
+    if objects_only and isinstance(a_props, dict) and isinstance(b_props, dict):
         shared = set(_names(a.get("required"))) & set(_names(b.get("required")))
         for name in sorted(shared & a_props.keys() & b_props.keys()):
             if disjoint(cx, a_props[name], a_side, b_props[name], b_side, depth + 1):

@@ -40,6 +40,35 @@ class TooComplex(Exception):
     """The comparison budget ran out."""
 
 
+# Keywords a draft does not have: there they are unknown (and unsupported when changed).
+INACTIVE = {
+    "legacy": frozenset(
+        {
+            "prefixItems",
+            "dependentRequired",
+            "dependentSchemas",
+            "unevaluatedProperties",
+            "unevaluatedItems",
+            "minContains",
+            "maxContains",
+        }
+    ),
+    "2019-09": frozenset({"prefixItems", "dependencies"}),
+    "2020-12": frozenset({"dependencies", "additionalItems"}),
+}
+
+
+def draft_family(root: Any) -> str | None:
+    """legacy (draft-03 to 07), 2019-09, 2020-12, or None when `$schema` does not say."""
+    schema = root.get("$schema") if isinstance(root, dict) else None
+    if not isinstance(schema, str):
+        return None
+    for family in ("2020-12", "2019-09"):
+        if family in schema:
+            return family
+    return "legacy" if any(draft in schema for draft in _OLD_DRAFTS) else None
+
+
 class Side:
     """One document: resolves local `$ref`s and remembers which definitions were reached."""
 
@@ -47,8 +76,10 @@ class Side:
         self.root = root
         self.visited: set[str] = set()
         self.keep: list[Any] = []  # synthetic nodes, kept alive so their ids stay unique
-        schema = root.get("$schema", "") if isinstance(root, dict) else ""
-        self.ref_siblings_apply = not any(d in str(schema) for d in _OLD_DRAFTS)
+        self.family = draft_family(root)
+        self.inactive = INACTIVE.get(self.family or "", frozenset())
+        self.ref_siblings_apply = self.family != "legacy"
+        self.mentioned = _mentioned_refs(root)
 
     def pointer(self, ref: str) -> tuple[Any, str] | None:
         if not ref.startswith("#"):
@@ -72,7 +103,9 @@ class Side:
         seen: set[str] = set()
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]
-            siblings = {k: v for k, v in node.items() if k in VALIDATION and k != "$ref"}
+            siblings = {
+                k: v for k, v in node.items() if (k in VALIDATION or k not in KNOWN) and k != "$ref"
+            }
             if ref in seen:
                 return node, path, f"$ref {ref!r} refers to itself"
             seen.add(ref)
@@ -115,8 +148,13 @@ class Comparer:
         return self._resolved(old, new, path)
 
     def _resolved(self, old: Any, new: Any, path: str) -> list[Change]:
-        old, path, old_error = self.old.resolve(old, path)
+        old_ref = old.get("$ref") if isinstance(old, dict) else None
+        same_ref = old_ref is not None and isinstance(new, dict) and new.get("$ref") == old_ref
+        old, target_path, old_error = self.old.resolve(old, path)
         new, _, new_error = self.new.resolve(new, path)
+        # A definition both sides share is reported where it is defined; a reference
+        # added, removed or retargeted is reported where it is used.
+        path = target_path if same_ref else path
         if old_error or new_error:
             if old_error and new_error and old.get("$ref") == new.get("$ref"):
                 return []  # the same unresolvable reference on both sides
@@ -152,6 +190,39 @@ class Comparer:
         elif self._low:
             self._low[-1] = min(self._low[-1], low)
         return result
+
+    def _active(self, node: dict[str, Any], side: Side) -> dict[str, Any]:
+        if not (node.keys() & side.inactive):
+            return node
+        view = {k: v for k, v in node.items() if k not in side.inactive}
+        self.store(view)
+        return view
+
+    def _unevaluated(self, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
+        """unevaluated* depend on what every subschema evaluates: any other change is unproven."""
+        keys = [
+            k
+            for k in ("unevaluatedProperties", "unevaluatedItems")
+            if self.trivial(old.get(k, True), self.old) is not True
+            or self.trivial(new.get(k, True), self.new) is not True
+        ]
+        if not keys:
+            return []
+        stripped_old = {k: v for k, v in old.items() if k not in ANNOTATIONS | METADATA}
+        stripped_new = {k: v for k, v in new.items() if k not in ANNOTATIONS | METADATA}
+        if self.traits(old)[0] is False and json_equal(stripped_old, stripped_new):
+            return []
+        return [
+            make(
+                ChangeKind.UNSUPPORTED_KEYWORD,
+                child(path, keys[0]),
+                old.get(keys[0]),
+                new.get(keys[0]),
+                (Compat.BREAKING, Compat.BREAKING),
+                f"{keys[0]} present and the schema changed: what counts as evaluated depends "
+                "on every subschema; cannot prove compatibility",
+            )
+        ]
 
     def backward(self, old: Any, new: Any, path: str) -> Compat:
         """Level at which NEW accepts everything OLD accepts."""
@@ -207,7 +278,8 @@ class Comparer:
             return False
         if node.get("enum") == [] or node.get("type") == []:
             return False
-        return True if all(_vacuous(key, value) for key, value in node.items()) else None
+        vacuous = all(_vacuous(key, value, side.inactive) for key, value in node.items())
+        return True if vacuous else None
 
     def store(self, node: Any) -> Any:
         """Keep a synthetic node alive for the comparison's lifetime."""
@@ -217,7 +289,7 @@ class Comparer:
     # -- the walk ------------------------------------------------------------------------
 
     def _compare(self, old: Any, new: Any, path: str) -> list[Change]:
-        if old is new or self.same(old, new):
+        if self.same(old, new):
             return []
         cosmetic = _annotations(old, new, path)
         old_trivial, new_trivial = self.trivial(old, self.old), self.trivial(new, self.new)
@@ -260,11 +332,15 @@ class Comparer:
 
     def plain(self, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
         """Compare the keywords that are not combinators, family by family."""
-        changes = scalars.compare(self, old, new, path)
-        changes += numbers.compare(self, old, new, path)
-        changes += objects.compare(self, old, new, path)
-        changes += arrays.compare(self, old, new, path)
-        for key in sorted((old.keys() | new.keys()) - KNOWN):
+        unknown = (old.keys() - KNOWN) | (old.keys() & self.old.inactive)
+        unknown |= (new.keys() - KNOWN) | (new.keys() & self.new.inactive)
+        old_view, new_view = self._active(old, self.old), self._active(new, self.new)
+        changes = scalars.compare(self, old_view, new_view, path)
+        changes += numbers.compare(self, old_view, new_view, path)
+        changes += objects.compare(self, old_view, new_view, path)
+        changes += arrays.compare(self, old_view, new_view, path)
+        changes += self._unevaluated(old_view, new_view, path)
+        for key in sorted(unknown):
             if not json_equal(old.get(key), new.get(key)):
                 changes.append(
                     make(
@@ -307,10 +383,10 @@ def _is_ref(node: Any) -> bool:
     return isinstance(node, dict) and "$ref" in node
 
 
-def _vacuous(key: str, value: Any) -> bool:
+def _vacuous(key: str, value: Any, inactive: frozenset[str]) -> bool:
     if key in IGNORED:
         return True
-    if key not in VALIDATION:
+    if key not in VALIDATION or key in inactive:
         return False  # an unknown keyword may constrain anything
     if key in _TRUE_SCHEMA_KEYWORDS:
         return value is True or value == {}
@@ -367,7 +443,26 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
             pointer = child("", container, name)
             if pointer in cx.old.visited or pointer in cx.new.visited:
                 continue
-            if not json_equal(old_defs.get(name), new_defs.get(name)):
+            if json_equal(old_defs.get(name), new_defs.get(name)):
+                continue
+            mentioned = [
+                ref
+                for ref in cx.old.mentioned | cx.new.mentioned
+                if ref == pointer or ref.startswith(pointer + "/")
+            ]
+            if mentioned:
+                changes.append(
+                    make(
+                        ChangeKind.UNSUPPORTED_KEYWORD,
+                        pointer,
+                        old_defs.get(name),
+                        new_defs.get(name),
+                        (Compat.BREAKING, Compat.BREAKING),
+                        f"definition {name!r} changed and is referenced from a place this "
+                        "engine does not compare; cannot prove compatibility",
+                    )
+                )
+            else:
                 changes.append(
                     make(
                         ChangeKind.UNREFERENCED_DEFINITION_CHANGED,
@@ -381,11 +476,40 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
     return changes
 
 
+def _mentioned_refs(root: Any) -> frozenset[str]:
+    """Every local JSON pointer any `$ref` in the document names."""
+    found: set[str] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#"):
+                found.add(unquote(ref[1:]))
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return frozenset(found)
+
+
 def compare_documents(old: Any, new: Any, *, budget: int = DEFAULT_BUDGET) -> list[Change]:
     """Every change between two schema documents, in document order, without duplicates."""
     if json_equal(old, new):
         return []
     cx = Comparer(old, new, budget)
+    drafts = (cx.old.family, cx.new.family)
+    if None not in drafts and drafts[0] != drafts[1]:
+        return [
+            make(
+                ChangeKind.UNSUPPORTED_KEYWORD,
+                "/$schema",
+                old.get("$schema"),
+                new.get("$schema"),
+                (Compat.BREAKING, Compat.BREAKING),
+                f"JSON Schema draft changed ({drafts[0]} → {drafts[1]}): keywords change "
+                "meaning between drafts; cannot prove compatibility",
+            )
+        ]
     try:
         changes = cx.compare(old, new, "")
     except TooComplex:

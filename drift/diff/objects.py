@@ -29,11 +29,9 @@ def _strings(value: Any) -> list[str]:
 
 
 def _additional(schema: dict[str, Any]) -> tuple[Any, str]:
-    if "additionalProperties" in schema:
-        return schema["additionalProperties"], "additionalProperties"
-    if "unevaluatedProperties" in schema:
-        return schema["unevaluatedProperties"], "unevaluatedProperties"
-    return True, "additionalProperties"
+    # unevaluatedProperties is deliberately not read as additionalProperties: what it
+    # admits depends on other subschemas (see Comparer._unevaluated).
+    return schema.get("additionalProperties", True), "additionalProperties"
 
 
 def _matches(pattern: str, name: str) -> bool:
@@ -132,13 +130,12 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
     changes += _additional_properties(cx, before, after, path)
     changes += _pattern_properties(cx, before, after, path)
     changes += _dependencies(cx, old, new, path)
-    for key in ("propertyNames",) + (
-        ("unevaluatedProperties",)
-        if "additionalProperties" in old or "additionalProperties" in new
-        else ()
-    ):
-        if key in old or key in new:
-            changes += cx.compare(old.get(key, True), new.get(key, True), child(path, key))
+    if "propertyNames" in old or "propertyNames" in new:
+        changes += cx.compare(
+            old.get("propertyNames", True),
+            new.get("propertyNames", True),
+            child(path, "propertyNames"),
+        )
     return changes
 
 
