@@ -50,7 +50,9 @@ def _branches(cx: Comparer, key: str, branches: Any, path: str) -> tuple[list[An
     listed = branches if isinstance(branches, list) else []
     keep = listed if key == "oneOf" else _unique(cx, listed)
     ids = {id(branch) for branch in keep}
-    chosen = [(b, child(path, key, i)) for i, b in enumerate(listed) if id(b) in ids]
+    real = cx.old.branch_paths.get(id(listed))
+    paths = real or [child(path, key, i) for i in range(len(listed))]
+    chosen = [(b, paths[i]) for i, b in enumerate(listed) if id(b) in ids]
     return [b for b, _ in chosen], [p for _, p in chosen]
 
 

@@ -80,6 +80,7 @@ class Side:
         self.inactive = INACTIVE.get(self.family or "", frozenset())
         self.ref_siblings_apply = self.family != "legacy"
         self.mentioned = _mentioned_refs(root)
+        self.branch_paths: dict[int, list[str]] = {}  # synthetic allOf lists → real paths
 
     def pointer(self, ref: str) -> tuple[Any, str] | None:
         if not ref.startswith("#"):
@@ -117,6 +118,8 @@ class Side:
             if siblings and self.ref_siblings_apply:
                 conjunction = {"allOf": [target, siblings]}
                 self.keep.append(conjunction)
+                # Report inside the target where it is defined, the siblings where they are.
+                self.branch_paths[id(conjunction["allOf"])] = [pointer, path]
                 return conjunction, path, None
             node, path = target, pointer
         return node, path, None
