@@ -147,7 +147,7 @@ def _seconds(value: str) -> float:
     return number
 
 
-def _bool(value: str) -> bool:
+def parse_bool(value: str) -> bool:
     lowered = value.lower()
     if lowered in _TRUE:
         return True
@@ -261,9 +261,9 @@ def load_settings(
         timeout=inputs.parse("timeout", _seconds, 10.0),
         retries=inputs.parse("retries", _int_in(0, 10, 3), 3),
         fail_on=inputs.parse("fail-on", choice(FailOn), FailOn.DRIFT),
-        include_new=inputs.parse("include-new", _bool, False),
-        quiet=inputs.parse("quiet", _bool, False),
-        only_drifted=inputs.parse("only-drifted", _bool, False),
+        include_new=inputs.parse("include-new", parse_bool, False),
+        quiet=inputs.parse("quiet", parse_bool, False),
+        only_drifted=inputs.parse("only-drifted", parse_bool, False),
         mode=inputs.parse("mode", choice(Mode), Mode.FULL),
         policy=inputs.parse("policy", choice(Policy), Policy.LENIENT),
         config=inputs.parse("config", lambda v: _config(v, cwd), DriftConfig()),

@@ -1,0 +1,19 @@
+# The schema-drift engine as a Docker container action. GitHub runs it as root
+# with the workspace mounted at /github/workspace (the working directory), so
+# there is deliberately no USER instruction.
+FROM python:3.12.8-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+
+WORKDIR /opt/schema-drift
+COPY pyproject.toml README.md entrypoint.py ./
+COPY drift ./drift
+
+# Install without a cache, then compile bytecode once so cold starts skip it.
+RUN pip install --no-cache-dir . \
+    && python -m compileall -q "$(python -c 'import drift, os; print(os.path.dirname(drift.__file__))')" /opt/schema-drift/entrypoint.py
+
+ENTRYPOINT ["python", "/opt/schema-drift/entrypoint.py"]

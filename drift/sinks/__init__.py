@@ -1,0 +1,1 @@
+"""Sinks: everything that reads a DriftReport and writes it somewhere (never the registry)."""

@@ -1,0 +1,278 @@
+"""GitHub sinks: the step summary, file/line annotations and step outputs.
+
+Everything here reads a finished DriftReport. Text from schema names, files and
+registry content is data: workflow-command values are escaped by
+github-action-utils, Markdown through drift.sinks.markdown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from drift.report import DriftReport, ReportedChange, SchemaResult, Status
+from drift.settings import FailOn
+from drift.sinks.markdown import html_text, md_code, md_text, url_path
+
+ANNOTATIONS_PER_LEVEL = 10  # what GitHub shows per level and step
+SUMMARY_LIMIT = 1024 * 1024  # GitHub rejects a bigger step summary
+SUMMARY_BUDGET = SUMMARY_LIMIT - 16 * 1024  # room for the truncation note
+
+_SEVERITY_RANK = {"breaking": 0, "compatible": 1, "cosmetic": 2}
+_ICON = {"synced": "✅", "drift": "⚠️", "breaking": "❌", "error": "🛑"}
+
+
+def overall_status(report: DriftReport) -> str:
+    """synced | drift | breaking | error — the action's `status` output."""
+    if report.has_errors:
+        return "error"
+    if report.breaking:
+        return "breaking"
+    if report.count(Status.DRIFT) or report.count(Status.MISSING_IN_REGISTRY):
+        return "drift"
+    return "synced"
+
+
+def outputs(
+    report: DriftReport, *, report_path: str, sarif_path: str, exit_code: int
+) -> dict[str, str]:
+    drifted = [item.schema for item in report.schemas if item.status is Status.DRIFT]
+    return {
+        "status": overall_status(report),
+        "total": str(len(report.schemas)),
+        "synced": str(report.count(Status.SYNCED)),
+        "drifted": str(len(drifted)),
+        "breaking": str(report.breaking),
+        "missing": str(report.count(Status.MISSING_IN_REGISTRY)),
+        "errors": str(report.count(Status.ERROR) + len(report.run_errors)),
+        "drifted-schemas": json.dumps(drifted),
+        "report-path": report_path,
+        "sarif-path": sarif_path,
+        "exit-code": str(exit_code),
+    }
+
+
+# -- annotations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Annotation:
+    level: str  # "error" | "warning" | "notice"
+    title: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+
+
+def _change_annotation(item: SchemaResult, change: ReportedChange, failing: bool) -> Annotation:
+    level = "error" if change.severity == "breaking" and failing else "warning"
+    breaks = f" (breaks {', '.join(change.breaks)})" if change.breaks else ""
+    return Annotation(
+        level=level,
+        title=f"schema drift: {item.schema} [{change.kind}]",
+        message=f"{change.path}: {change.message}{breaks}. fingerprint {change.fingerprint}",
+        file=item.file,
+        line=change.line,
+    )
+
+
+def _all_annotations(report: DriftReport, fail_on: FailOn) -> list[Annotation]:
+    failing = fail_on is not FailOn.NEVER
+    found = [
+        Annotation("error", "schema drift: registry", message) for message in report.run_errors
+    ]
+    for item in report.schemas:
+        if item.status is Status.ERROR:
+            found.append(
+                Annotation(
+                    "error",
+                    f"schema drift: {item.schema}",
+                    item.error or "",
+                    item.file,
+                    1 if item.file else None,
+                )
+            )
+        elif item.status is Status.MISSING_IN_REGISTRY:
+            found.append(
+                Annotation(
+                    "error" if failing else "warning",
+                    f"schema drift: {item.schema}",
+                    f"{item.schema} is not in the registry's track {report.track}",
+                    item.file,
+                    1 if item.file else None,
+                )
+            )
+    changes = [
+        (item, change)
+        for item in report.schemas
+        if item.status is Status.DRIFT
+        for change in item.changes
+        if change.active
+    ]
+    changes.sort(key=lambda pair: _SEVERITY_RANK.get(pair[1].severity, 3))
+    found += [_change_annotation(item, change, failing) for item, change in changes]
+    return found
+
+
+def select_annotations(report: DriftReport, fail_on: FailOn) -> list[Annotation]:
+    """The annotations GitHub will show (most severe first), plus a notice for the rest."""
+    shown: list[Annotation] = []
+    per_level: dict[str, int] = {}
+    hidden = 0
+    for annotation in _all_annotations(report, fail_on):
+        if per_level.get(annotation.level, 0) >= ANNOTATIONS_PER_LEVEL:
+            hidden += 1
+            continue
+        per_level[annotation.level] = per_level.get(annotation.level, 0) + 1
+        shown.append(annotation)
+    if hidden:
+        shown.append(
+            Annotation(
+                "notice",
+                "schema drift: more findings",
+                f"{hidden} more findings are not annotated (GitHub shows {ANNOTATIONS_PER_LEVEL} "
+                "per level): see the step summary, the JSON report artifact and SARIF",
+            )
+        )
+    return shown
+
+
+def emit_annotations(items: list[Annotation]) -> None:
+    import github_action_utils as gha  # noqa: PLC0415 (only on a runner)
+
+    commands: dict[str, Callable[..., None]] = {
+        "error": gha.error,
+        "warning": gha.warning,
+        "notice": gha.notice,
+    }
+    for item in items:
+        commands[item.level](item.message, title=item.title, file=item.file, line=item.line)
+
+
+# -- step summary ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinkBase:
+    """Where `blob` links point: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA."""
+
+    server: str | None
+    repository: str | None
+    sha: str | None
+
+    def to(self, file: str | None, line: int | None) -> str | None:
+        if not (self.server and self.repository and self.sha and file):
+            return None
+        anchor = f"#L{line}" if line else ""
+        blob = f"{url_path(self.repository)}/blob/{url_path(self.sha)}"
+        return f"{self.server}/{blob}/{url_path(file)}{anchor}"
+
+
+def headline(report: DriftReport) -> str:
+    status = overall_status(report)
+    total = len(report.schemas)
+    drifted, missing = report.count(Status.DRIFT), report.count(Status.MISSING_IN_REGISTRY)
+    counts = {
+        "synced": f"all {total} schemas match the registry",
+        "drift": f"{drifted} drifted, {missing} missing in the registry, of {total} schemas; "
+        "nothing breaks",
+        "breaking": f"{report.breaking} with breaking changes, {drifted} drifted, of {total}",
+        "error": f"{report.count(Status.ERROR) + len(report.run_errors)} errors: "
+        "some schemas could not be compared",
+    }[status]
+    return (
+        f"## {_ICON[status]} Schema drift: {status} — {counts}\n\n"
+        f"Track {md_code(report.track)} against {md_code(report.registry_url)}, "
+        f"mode {report.mode}, policy {report.policy}."
+    )
+
+
+def _row(item: SchemaResult) -> str:
+    versions = f"{md_text(item.local_version or '-')} → {md_text(item.registry_version or '-')}"
+    hashes = f"{md_code((item.local_sha or '-')[:12])} → {md_code((item.registry_sha or '-')[:12])}"
+    return (
+        f"| {md_text(item.schema)} | {item.status.value} | {item.severity or ''} "
+        f"| {versions} | {hashes} |"
+    )
+
+
+def _details(item: SchemaResult, links: LinkBase) -> Iterator[str]:
+    active = sum(1 for c in item.changes if c.active)
+    yield (
+        f"<details><summary>{html_text(item.schema)} — {item.severity} "
+        f"({active} of {len(item.changes)} changes count)</summary>\n"
+    )
+    yield "| Severity | Where | Change | Fingerprint |"
+    yield "| --- | --- | --- | --- |"
+    for change in item.changes:
+        where_text = (
+            f"{item.file}:{change.line}" if item.file and change.line else (item.file or "")
+        )
+        link = links.to(item.file, change.line)
+        where = f"[{md_text(where_text)}]({link})" if link else md_text(where_text)
+        state = (
+            " (ignored)"
+            if change.ignored is not None
+            else " (accepted)"
+            if change.accepted is not None
+            else ""
+        )
+        breaks = f" — breaks {', '.join(change.breaks)}" if change.breaks else ""
+        what = f"{md_code(change.path)} {md_text(change.message)}{breaks}"
+        yield f"| {change.severity}{state} | {where} | {what} | {md_code(change.fingerprint)} |"
+    yield "\n</details>\n"
+
+
+def step_summary(report: DriftReport, *, links: LinkBase, artifact: str | None) -> str:
+    """The step summary, kept under GitHub's 1 MiB with an explicit truncation line."""
+    parts = [headline(report), ""]
+    for message in report.run_errors:
+        parts.append(f"> **Error:** {md_text(message)}")
+    for message in report.warnings:
+        parts.append(f"> **Warning:** {md_text(message)}")
+    parts += [
+        "",
+        "| Schema | Status | Severity | Local → registry | Hashes |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    order = {
+        Status.ERROR: 0,
+        Status.DRIFT: 1,
+        Status.MISSING_IN_REGISTRY: 2,
+        Status.NEW_IN_REGISTRY: 3,
+        Status.SYNCED: 4,
+    }
+    rows = sorted(report.schemas, key=lambda item: (order[item.status], item.schema))
+    parts += [_row(item) for item in rows]
+    parts.append("")
+    for item in rows:
+        if item.status is Status.ERROR:
+            parts.append(f"- **{md_text(item.schema)}**: {md_text(item.error or '')}")
+    size = sum(len(part.encode()) + 1 for part in parts)
+    truncated = False
+    for item in rows:
+        if item.status is not Status.DRIFT:
+            continue
+        block = "\n".join(_details(item, links))
+        if size + len(block.encode()) + 1 > SUMMARY_BUDGET:
+            truncated = True
+            break
+        parts.append(block)
+        size += len(block.encode()) + 1
+    if size > SUMMARY_BUDGET:  # even the table is too big: keep what fits
+        text = "\n".join(parts).encode()[:SUMMARY_BUDGET].decode("utf-8", "ignore")
+        parts, truncated = [text.rsplit("\n", 1)[0]], True
+    if truncated:
+        where = f"the {md_code(artifact)} artifact" if artifact else "the JSON report"
+        parts.append(
+            f"\n**Summary truncated to fit GitHub's 1 MiB limit: see {where} for everything.**"
+        )
+    stats = report.stats
+    parts.append(f"\n<sub>{stats.requests} registry requests in {stats.seconds:.2f} s.</sub>\n")
+    return "\n".join(parts)
+
+
+def json_safe(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,35 @@
+"""Markdown that hostile text cannot break: table cells, HTML blocks, links."""
+
+from __future__ import annotations
+
+import html
+from urllib.parse import quote
+
+_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~"
+
+
+def md_text(value: object) -> str:
+    """Inline text: Markdown and HTML syntax shown literally, on one line."""
+    text = str(value).replace("\r", " ").replace("\n", " ")
+    text = html.escape(text, quote=False)  # & < > as entities: no raw HTML gets through
+    return "".join("\\" + ch if ch in _MD_SPECIAL and ch not in "<>" else ch for ch in text)
+
+
+def md_code(value: object) -> str:
+    """Inline code that no backtick in the value can close early."""
+    # GFM splits table rows on | before it parses code spans: escape it even here.
+    text = str(value).replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    fence = "`"
+    while fence in text:
+        fence += "`"
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def html_text(value: object) -> str:
+    """Text inside raw HTML (<summary>): entities only, one line."""
+    return html.escape(str(value).replace("\r", " ").replace("\n", " "), quote=True)
+
+
+def url_path(path: str) -> str:
+    return quote(path, safe="/")

@@ -1,0 +1,76 @@
+"""The composite action under a real runner: `act`, self-hosted mode, no Docker.
+
+Runs .github/workflows/self-test.yml (three `uses: ./` cases) exactly as CI on
+GitHub would, with stand-ins for the remote actions act cannot fetch offline;
+the stand-ins fail loudly if any of them runs.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from tests.tools import project_copy, tool
+
+REMOTE_ACTIONS = ("actions/upload-artifact@v7", "actions/setup-python@v6", "actions/cache@v5")
+
+
+@pytest.fixture(scope="module")
+def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
+    act = tool("act")
+    root = tmp_path_factory.mktemp("act")
+    repo = project_copy(root / "repo")
+    flags: list[str] = []
+    for action in REMOTE_ACTIONS:
+        stub = root / "stubs" / action.replace("/", "_")
+        stub.mkdir(parents=True)
+        (stub / "action.yml").write_text(
+            f"name: stand-in for {action}\ndescription: must never run\nruns:\n  using: composite\n"
+            f"  steps:\n    - shell: bash\n      run: echo 'STAND-IN {action} RAN'; exit 1\n"
+        )
+        flags += ["--local-repository", f"{action}={stub}"]
+    result = subprocess.run(
+        [act, "push", "-W", ".github/workflows/self-test.yml", "-P", "ubuntu-latest=-self-hosted",
+         "--action-offline-mode", "--action-cache-path", str(root / "cache"), *flags],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )  # fmt: skip
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log[-6000:]
+    return log
+
+
+def test_the_self_test_job_succeeds_and_its_output_checks_pass(act_log: str) -> None:
+    assert "Job succeeded" in act_log
+    assert "self-test outputs as expected" in act_log
+    assert "STAND-IN" not in act_log
+
+
+def test_outputs_of_each_case(act_log: str) -> None:
+    outputs = re.findall(r"::set-output:: ([a-z-]+)=(.*)", act_log)
+    statuses = [value for name, value in outputs if name == "status"]
+    assert {"synced", "breaking", "error"} <= set(statuses)
+    assert ("drifted-schemas", '["md.Trade"]') in outputs
+
+
+def test_summaries_are_written(act_log: str) -> None:
+    assert "Summary - ## ✅ Schema drift: synced — all 4 schemas match the registry" in act_log
+    assert "Schema drift: breaking" in act_log
+    assert "<details><summary>md.Trade — breaking" in act_log
+    assert "Schema drift: error" in act_log
+
+
+def test_annotations_point_at_files_and_lines(act_log: str) -> None:
+    # fail-on: never → breaking changes are warnings, at the file and line
+    assert re.search(
+        r"::warning title=schema drift%3A md\.Trade \[required_added\],"
+        r"file=examples/schemas/md\.Trade\.json,line=\d+::",
+        act_log,
+    )
+    # the unreachable registry is an error annotation
+    assert "::error title=schema drift%3A registry::registry http://127.0.0.1:9" in act_log
