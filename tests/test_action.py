@@ -19,9 +19,11 @@ from drift.registry.build import Published
 from drift.registry.server import RegistryHTTPServer
 from drift.settings import DEFAULTS
 from tests.conftest import ROOT
+from tests.github_stand_in import TOKEN, GitHubStandIn, github_api
 from tests.helpers import evolve, make_registry, model, write_json
 
 Serve = Callable[..., RegistryHTTPServer]
+__all__ = ["github_api"]  # the fixture, imported for pytest
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 
 
@@ -320,3 +322,69 @@ def test_entrypoint_script_runs_from_a_checkout(tmp_path: Path) -> None:
         "::error title=schema-drift%3A cannot run::input 'registry-url': is required"
         in result.stdout
     )
+
+
+def test_pr_comment_is_created_then_updated_through_the_api(
+    runner: Runner,
+    serve_registry: Serve,
+    capsys: pytest.CaptureFixture[str],
+    github_api: GitHubStandIn,
+) -> None:
+    bar = model("md.Bar")
+    url = publish(runner, serve_registry, {"md.Bar": bar}, {"md.Bar": evolve(bar)})
+    event = runner.root / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 12}, "number": 12}))
+    extra = {
+        "GITHUB_EVENT_NAME": "pull_request",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_API_URL": github_api.url,
+        "GITHUB_WORKFLOW": "drift check",
+    }
+    for _attempt in range(2):
+        runner.apply(
+            {
+                **runner.env(
+                    registry_url=url, schema_dir="schemas", pr_comment="true", github_token=TOKEN
+                ),
+                **extra,
+            }
+        )
+        assert main(cwd=runner.workspace) == 1
+        out = capsys.readouterr().out
+        assert "could not comment" not in out
+        [comment] = github_api.comments("acme/service", 12)
+        assert "Schema drift: drift" in comment["body"]
+        assert "workflow=drift%20check track=v1" in comment["body"]
+    methods = [request.method for request in github_api.requests]
+    assert methods.count("POST") == 1
+    assert methods.count("PATCH") == 1
+
+
+def test_a_failing_comment_api_warns_but_keeps_the_verdict(
+    runner: Runner,
+    serve_registry: Serve,
+    capsys: pytest.CaptureFixture[str],
+    github_api: GitHubStandIn,
+) -> None:
+    bar = model("md.Bar")
+    url = publish(runner, serve_registry, {"md.Bar": bar}, {"md.Bar": bar})
+    event = runner.root / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 3}}))
+    runner.apply(
+        {
+            **runner.env(
+                registry_url=url,
+                schema_dir="schemas",
+                pr_comment="true",
+                github_token="wrong-token",
+            ),
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(event),
+            "GITHUB_API_URL": github_api.url,
+        }
+    )
+    assert main(cwd=runner.workspace) == 0
+    out = capsys.readouterr().out
+    assert "::warning title=schema-drift::could not comment on the pull request" in out
+    assert "401" in out
+    assert runner.outputs["status"] == "synced"
