@@ -16,6 +16,7 @@ from drift.errors import SettingsError
 from drift.linemap import json_line_map, yaml_line_map
 from drift.report import ReportedChange
 from drift.settings import DEFAULTS, choice
+from drift.sinks.markdown import md_text
 from drift.snapshots import parse_document
 
 FORMATS = ("text", "json", "markdown")
@@ -104,20 +105,12 @@ def _text(summary: dict[str, Any], changes: list[ReportedChange]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def md_cell(text: object) -> str:
-    """Table-cell-safe text: no pipes, backticks or newlines can break out of the cell."""
-    value = str(text).replace("\r", " ").replace("\n", " ")
-    for char in ("\\", "|", "`", "*", "_", "<", ">", "[", "]"):
-        value = value.replace(char, "\\" + char)
-    return value
-
-
 def _markdown(summary: dict[str, Any], changes: list[ReportedChange]) -> str:
-    lines = [f"**{md_cell(_headline(summary))}**", ""]
+    lines = [f"**{md_text(_headline(summary))}**", ""]
     if changes:
         lines += ["| severity | line | path | change | breaks |", "| --- | --- | --- | --- | --- |"]
         lines += [
-            f"| {c.severity} | {c.line or ''} | {md_cell(c.path)} | {md_cell(c.message)} "
+            f"| {c.severity} | {c.line or ''} | {md_text(c.path)} | {md_text(c.message)} "
             f"| {', '.join(c.breaks)} |"
             for c in changes
         ]

@@ -5,14 +5,16 @@ from __future__ import annotations
 import html
 from urllib.parse import quote
 
-_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~"
+# Inline Markdown that can change meaning mid-line; the rest ('#', '-', '.', …) only
+# matters at the start of a line, and these values never start one.
+_MD_SPECIAL = "\\`*_[]|~"
 
 
 def md_text(value: object) -> str:
     """Inline text: Markdown and HTML syntax shown literally, on one line."""
     text = str(value).replace("\r", " ").replace("\n", " ")
     text = html.escape(text, quote=False)  # & < > as entities: no raw HTML gets through
-    return "".join("\\" + ch if ch in _MD_SPECIAL and ch not in "<>" else ch for ch in text)
+    return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
 
 
 def md_code(value: object) -> str:
