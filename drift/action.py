@@ -27,6 +27,10 @@ SETTINGS_INPUTS = {
     "config": "config",
     "include-new": "include-new",
     "report-path": "output",
+    "pushgateway-url": "pushgateway",
+    "pulse-url": "pulse-url",
+    "pulse-namespace": "pulse-namespace",
+    "repo": "repo",
 }
 # inputs this adapter reads itself (the composite steps read the rest)
 ADAPTER_INPUTS = (
@@ -37,10 +41,6 @@ ADAPTER_INPUTS = (
     "pr-comment",
     "github-token",
     "artifact-name",
-    "pushgateway-url",
-    "pulse-url",
-    "pulse-namespace",
-    "repo",
 )
 # inputs only the composite steps use
 COMPOSITE_INPUTS = ("upload-artifact", "retention-days", "engine", "setup-python", "python")
@@ -73,7 +73,6 @@ class ActionOptions:
     pr_comment: bool
     github_token: str | None
     artifact_name: str
-    unsupported: tuple[str, ...]  # inputs set that this release does not act on
 
 
 def parse_inputs(env: Mapping[str, str], cwd: Path) -> ActionOptions:
@@ -112,7 +111,6 @@ def parse_inputs(env: Mapping[str, str], cwd: Path) -> ActionOptions:
         pr_comment=flags["pr-comment"],
         github_token=raw["github-token"],
         artifact_name=raw["artifact-name"] or f"schema-drift-report-{track}",
-        unsupported=tuple(name for name in ("pushgateway-url", "pulse-url") if raw[name]),
     )
 
 
@@ -182,6 +180,12 @@ def run(env: Mapping[str, str], cwd: Path) -> int:
 
     settings = options.settings
     report = check(settings, cwd=cwd).report
+    if settings.telemetry.enabled:
+        from drift.telemetry import send  # noqa: PLC0415
+
+        for sink, ok, error in send(report, settings.telemetry, env=env):
+            if not ok:
+                gha.warning(f"{sink}: {error}; the check goes on", title="schema-drift telemetry")
     try:
         write_json(settings.output, report.to_dict())
     except OSError as exc:
@@ -207,11 +211,6 @@ def run(env: Mapping[str, str], cwd: Path) -> int:
     markdown = github.step_summary(report, links=links, artifact=options.artifact_name)
     if options.summary:
         _append_summary(env, markdown)
-    for name in options.unsupported:
-        gha.warning(
-            f"input '{name}' is set, but this release does not send telemetry yet; ignored",
-            title="schema-drift",
-        )
     if options.pr_comment:
         _comment(env, options, markdown)
     _set_outputs(

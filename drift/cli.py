@@ -28,6 +28,20 @@ _REGISTRY_FLAGS = {
 }
 
 
+_TELEMETRY_FLAGS = {
+    "pushgateway": (
+        "Prometheus Pushgateway URL (auth: PUSHGATEWAY_USERNAME/_PASSWORD or _TOKEN)",
+        "URL",
+    ),
+    "pulse-url": ("redis:// URL of Pulse, the event bus", "URL"),
+    "pulse-namespace": ("Pulse namespace", "NS"),
+    "repo": (
+        "repo label for metrics and events (default: $GITHUB_REPOSITORY's name, else the cwd's)",
+        "NAME",
+    ),
+}
+
+
 def _add_flags(parser: argparse.ArgumentParser, flags: dict[str, tuple[str, str]]) -> None:
     for name, (text, metavar) in flags.items():
         default = DEFAULTS.get(name)
@@ -61,6 +75,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_switch(check, "include-new", "also list registry schemas that have no local snapshot")
     _add_switch(check, "quiet", "print nothing to stderr")
+    _add_flags(check, _TELEMETRY_FLAGS)
+    _add_switch(
+        check,
+        "emit-telemetry",
+        "send Pulse events as the seed did: PULSE_ENABLED, REDIS_URL, MD_NAMESPACE",
+    )
+    _add_switch(check, "strict-telemetry", "exit 2 when a telemetry sink fails (default: warn)")
+
+    watch = commands.add_parser("watch", help="check every --interval seconds; serve /metrics")
+    _add_flags(watch, _REGISTRY_FLAGS)
+    _add_flags(
+        watch,
+        {
+            "mode": ("compatibility to judge: backward, forward or full", "MODE"),
+            "policy": ("strict (Confluent's rules) or lenient", "POLICY"),
+            "config": ("ignore/accept rules (default: .schema-drift.yml at the repo root)", "FILE"),
+            "interval": ("seconds between checks", "SECONDS"),
+            "metrics-port": ("port for /metrics; 0 picks a free one", "PORT"),
+            "metrics-host": ("address for /metrics", "HOST"),
+        },
+    )
+    _add_flags(watch, _TELEMETRY_FLAGS)
+    _add_switch(
+        watch,
+        "emit-telemetry",
+        "send Pulse events as the seed did: PULSE_ENABLED, REDIS_URL, MD_NAMESPACE",
+    )
 
     pull = commands.add_parser("pull", help="write the registry's content into the snapshots")
     _add_flags(pull, _REGISTRY_FLAGS)
@@ -107,10 +148,12 @@ def run_check(args: argparse.Namespace) -> int:
     from drift.engine import check  # noqa: PLC0415
     from drift.policy import exit_code  # noqa: PLC0415
     from drift.report import write_json  # noqa: PLC0415
+    from drift.telemetry import send  # noqa: PLC0415
 
     settings = _settings(args)
     result = check(settings)
     report = result.report
+    outcomes = send(report, settings.telemetry) if settings.telemetry.enabled else []
     try:
         write_json(settings.output, report.to_dict())
     except OSError as exc:
@@ -120,7 +163,32 @@ def run_check(args: argparse.Namespace) -> int:
         return 2
     if not settings.quiet:
         sys.stderr.write(render_text(report, str(args.output or DEFAULTS["output"])))
+    if settings.strict_telemetry and any(not ok for _, ok, _ in outcomes):
+        return 2
     return int(exit_code(report, settings.fail_on))
+
+
+def run_watch(args: argparse.Namespace) -> int:
+    from drift.watch import run_watch as loop  # noqa: PLC0415
+
+    settings = _settings(args)
+    raw = vars(args)
+    try:
+        interval = float(raw["interval"] or DEFAULTS["interval"])
+        port = int(raw["metrics-port"] or DEFAULTS["metrics-port"])
+    except ValueError:
+        raise SettingsError(
+            "--interval and --metrics-port take numbers, e.g. 300 and 9108"
+        ) from None
+    if interval <= 0 or not 0 <= port <= 65535:
+        raise SettingsError("--interval must be > 0 and --metrics-port in 0..65535; e.g. 300, 9108")
+    return loop(
+        settings,
+        settings.telemetry,
+        interval=interval,
+        metrics_host=raw["metrics-host"] or DEFAULTS["metrics-host"],
+        metrics_port=port,
+    )
 
 
 def run_pull(args: argparse.Namespace) -> int:
@@ -174,7 +242,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"check": run_check, "pull": run_pull, "diff": run_diff, "registry": run_serve}
+    handlers = {
+        "check": run_check,
+        "pull": run_pull,
+        "diff": run_diff,
+        "watch": run_watch,
+        "registry": run_serve,
+    }
     try:
         return handlers[args.command](args)
     except SettingsError as exc:

@@ -121,6 +121,7 @@ class DriftReport:
     run_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
+    telemetry: dict[str, dict[str, Any]] = field(default_factory=dict)  # sink → {ok, error}
 
     def count(self, status: Status) -> int:
         return sum(1 for item in self.schemas if item.status is status)
@@ -158,6 +159,7 @@ class DriftReport:
             "schemas": [item.to_dict() for item in self.schemas],
             "errors": errors,
             "warnings": list(self.warnings),
+            "telemetry": {sink: dict(outcome) for sink, outcome in self.telemetry.items()},
             "stats": {
                 "requests": self.stats.requests,
                 "seconds": round(self.stats.seconds, 4),

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from drift.config import CONFIG_NAME, DriftConfig, find_repo_root, load_config
 from drift.diff.model import Mode, Policy
 from drift.errors import SettingsError
+from drift.telemetry import TelemetryTargets, default_repo
 
 TRACKS = ("v1", "v2")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -53,6 +54,12 @@ DEFAULTS: dict[str, str] = {
     "include-new": "false",
     "quiet": "false",
     "only-drifted": "false",
+    "pulse-namespace": "mdp",
+    "strict-telemetry": "false",
+    "emit-telemetry": "false",
+    "interval": "300",
+    "metrics-port": "9108",
+    "metrics-host": "127.0.0.1",
     "mode": "full",
     "policy": "lenient",
     "format": "text",
@@ -79,6 +86,8 @@ class Settings:
     mode: Mode = Mode.FULL
     policy: Policy = Policy.LENIENT
     config: DriftConfig = field(default_factory=DriftConfig)
+    telemetry: TelemetryTargets = field(default_factory=lambda: TelemetryTargets(repo=""))
+    strict_telemetry: bool = False
 
     @property
     def public_registry_url(self) -> str:
@@ -220,6 +229,43 @@ def _registry(value: str, cwd: Path) -> tuple[str, RegistryKind, Path | None]:
     return value, RegistryKind.DIRECTORY, path
 
 
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"{value!r} is not an http(s) URL; e.g. http://pushgateway:9091")
+    return value.rstrip("/")
+
+
+def _redis_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        raise ValueError(
+            f"{redact_url(value)!r} is not a redis:// URL; e.g. redis://localhost:6379/0"
+        )
+    return value
+
+
+def _telemetry(inputs: _Collector, env: Mapping[str, str], cwd: Path) -> TelemetryTargets:
+    """Where telemetry goes; --emit-telemetry is the seed's switch (PULSE_ENABLED, REDIS_URL,
+    MD_NAMESPACE), used when no --pulse-url is given."""
+    pulse = inputs.parse("pulse-url", _redis_url, None) if inputs.text("pulse-url") else None
+    namespace = inputs.text("pulse-namespace")
+    seed = inputs.parse("emit-telemetry", parse_bool, False)
+    if seed and pulse is None and env.get("PULSE_ENABLED", "true").strip().lower() in _TRUE:
+        pulse = env.get("REDIS_URL") or "redis://localhost:6379/0"
+        if not inputs.raw.get("pulse-namespace"):
+            namespace = env.get("MD_NAMESPACE") or namespace
+    pushgateway = (
+        inputs.parse("pushgateway", _http_url, None) if inputs.text("pushgateway") else None
+    )
+    return TelemetryTargets(
+        repo=inputs.text("repo") or default_repo(env, cwd),
+        pushgateway_url=pushgateway,
+        pulse_url=pulse,
+        pulse_namespace=namespace or "mdp",
+    )
+
+
 def cli_label(name: str) -> str:
     return f"--{name}"
 
@@ -267,6 +313,8 @@ def load_settings(
         mode=inputs.parse("mode", choice(Mode), Mode.FULL),
         policy=inputs.parse("policy", choice(Policy), Policy.LENIENT),
         config=inputs.parse("config", lambda v: _config(v, cwd), DriftConfig()),
+        telemetry=_telemetry(inputs, env, cwd),
+        strict_telemetry=inputs.parse("strict-telemetry", parse_bool, False),
     )
     if inputs.problems:
         raise SettingsError("\n".join(inputs.problems))

@@ -19,9 +19,16 @@ class Published:
 
     name: str
     content: dict[str, Any]
-    core_version: str = "1.0.0"
+    core_version: str | None = None  # default: the content's $core_version, else 1.0.0
     deprecated: bool = False
     deprecation_note: str | None = None
+
+    @property
+    def version(self) -> str:
+        if self.core_version:
+            return self.core_version
+        declared = self.content.get("$core_version")
+        return declared if isinstance(declared, str) else "1.0.0"
 
     @property
     def schema_id(self) -> str:
@@ -54,14 +61,14 @@ def write_registry_dir(
                     "name": item.name,
                     "$schema_id": item.schema_id,
                     "sha256": sha,
-                    "latest_core_version": item.core_version,
+                    "latest_core_version": item.version,
                     "deprecated": item.deprecated,
                 }
             )
             document = {
                 "name": item.name,
                 "track": track,
-                "core_version": item.core_version,
+                "core_version": item.version,
                 "sha256": sha,
                 "$schema_id": item.schema_id,
                 "content": item.content,
