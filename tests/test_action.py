@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import httpx
 import pytest
 import yaml
 
@@ -23,6 +25,10 @@ from tests.github_stand_in import TOKEN, GitHubStandIn, github_api
 from tests.helpers import evolve, make_registry, model, write_json
 
 Serve = Callable[..., RegistryHTTPServer]
+if TYPE_CHECKING:
+    from tests.telemetry_servers import Server
+
+pytest_plugins = ("tests.telemetry_servers",)
 __all__ = ["github_api"]  # the fixture, imported for pytest
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())
 
@@ -388,3 +394,31 @@ def test_a_failing_comment_api_warns_but_keeps_the_verdict(
     assert "::warning title=schema-drift::could not comment on the pull request" in out
     assert "401" in out
     assert runner.outputs["status"] == "synced"
+
+
+def test_telemetry_inputs_reach_the_pushgateway_and_a_dead_bus_only_warns(
+    runner: Runner, serve_registry: Serve, capsys: pytest.CaptureFixture[str], pushgateway: Server
+) -> None:
+    bar = model("md.Bar")
+    url = publish(runner, serve_registry, {"md.Bar": bar}, {"md.Bar": evolve(bar)})
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+    code, out = runner.run(
+        capsys,
+        registry_url=url,
+        schema_dir="schemas",
+        pushgateway_url=pushgateway.url,
+        pulse_url=dead,
+        repo="acme",
+        fail_on="never",
+    )
+    assert code == 0
+    exposed = httpx.get(f"{pushgateway.url}/metrics").text
+    assert (
+        'schema_drift_active{instance="",job="schema-drift",repo="acme",schema="md.Bar"' in exposed
+    )
+    assert "::warning title=schema-drift telemetry::pulse" in out
+    report = json.loads((runner.workspace / "drift_report.json").read_text())
+    assert report["telemetry"]["pushgateway"]["ok"] is True
+    assert report["telemetry"]["pulse"]["ok"] is False
