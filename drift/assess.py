@@ -56,7 +56,10 @@ class Assessor:
 
     def on_document(self, snapshot: Snapshot, document: RegistrySchema) -> None:
         if compute_sha256(document.content) != snapshot.sha256:
-            self._diffs[snapshot.identity] = self._diff(snapshot, document)
+            result = self._diff(snapshot, document)
+            self._diffs[snapshot.identity] = result
+            if result.changes:
+                _ = snapshot.line_map  # cached now, while other fetches travel
 
     def _diff(self, snapshot: Snapshot, document: RegistrySchema) -> DiffResult:
         return diff_schemas(snapshot.content, document.content, mode=self.mode, policy=self.policy)

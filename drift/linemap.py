@@ -15,6 +15,7 @@ from typing import Any
 LineMap = dict[str, int]
 
 _WS = re.compile(r"[ \t\n\r]*")
+_NEWLINE = re.compile("\n")
 _DECODER = json.JSONDecoder()
 
 
@@ -24,7 +25,7 @@ def escape_pointer_token(token: str) -> str:
 
 def json_line_map(text: str) -> LineMap:
     """Pointer → 1-based line for every value in a JSON document (object members at their key)."""
-    newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+    newlines = [match.start() for match in _NEWLINE.finditer(text)]
     result: LineMap = {}
 
     def line_of(pos: int) -> int:

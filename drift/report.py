@@ -169,14 +169,33 @@ class DriftReport:
         }
 
 
+def dumps_readable(data: Any) -> str:
+    """Pretty JSON, but each element of a top-level list on one line.
+
+    `indent=` makes json use its pure-Python encoder: for a report of a thousand
+    drifted schemas that is a quarter of a second. One line per schema keeps the
+    C encoder, and the file stays readable and diffable.
+    """
+    if not isinstance(data, dict):
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    lines = []
+    for key, value in data.items():
+        name = json.dumps(key, ensure_ascii=False)
+        if isinstance(value, list) and value:
+            items = ",\n".join("    " + json.dumps(v, ensure_ascii=False) for v in value)
+            lines.append(f"  {name}: [\n{items}\n  ]")
+        else:
+            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
 def write_json(path: Path, data: Any) -> None:
     """Write pretty JSON atomically, so a crash never leaves half a report behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=False, ensure_ascii=False)
-            handle.write("\n")
+            handle.write(dumps_readable(data))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ an inclusion it says BREAKING — never silently compatible.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import unquote
 
@@ -79,8 +80,12 @@ class Side:
         self.family = draft_family(root)
         self.inactive = INACTIVE.get(self.family or "", frozenset())
         self.ref_siblings_apply = self.family != "legacy"
-        self.mentioned = _mentioned_refs(root)
         self.branch_paths: dict[int, list[str]] = {}  # synthetic allOf lists → real paths
+
+    @functools.cached_property
+    def mentioned(self) -> frozenset[str]:
+        """Every local pointer a `$ref` names (scanned only if a definition changed unseen)."""
+        return _mentioned_refs(self.root)
 
     def pointer(self, ref: str) -> tuple[Any, str] | None:
         if not ref.startswith("#"):
