@@ -28,6 +28,12 @@ _REGISTRY_FLAGS = {
 }
 
 
+# How drift is judged: check and watch take all three, diff the first two.
+_VERDICT_FLAGS = {
+    "mode": ("compatibility to judge: backward, forward or full", "MODE"),
+    "policy": ("strict (Confluent's rules) or lenient", "POLICY"),
+    "config": ("ignore/accept rules (default: .schema-drift.yml at the repo root)", "FILE"),
+}
 _TELEMETRY_FLAGS = {
     "pushgateway": (
         "Prometheus Pushgateway URL (auth: PUSHGATEWAY_USERNAME/_PASSWORD or _TOKEN)",
@@ -68,9 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         {
             "output": ("where to write the JSON drift report", "FILE"),
             "fail-on": ("exit 1 on: drift, breaking, or never", "WHEN"),
-            "mode": ("compatibility to judge: backward, forward or full", "MODE"),
-            "policy": ("strict (Confluent's rules) or lenient", "POLICY"),
-            "config": ("ignore/accept rules (default: .schema-drift.yml at the repo root)", "FILE"),
+            **_VERDICT_FLAGS,
         },
     )
     _add_switch(check, "include-new", "also list registry schemas that have no local snapshot")
@@ -88,9 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_flags(
         watch,
         {
-            "mode": ("compatibility to judge: backward, forward or full", "MODE"),
-            "policy": ("strict (Confluent's rules) or lenient", "POLICY"),
-            "config": ("ignore/accept rules (default: .schema-drift.yml at the repo root)", "FILE"),
+            **_VERDICT_FLAGS,
             "interval": ("seconds between checks", "SECONDS"),
             "metrics-port": ("port for /metrics; 0 picks a free one", "PORT"),
             "metrics-host": ("address for /metrics", "HOST"),
@@ -114,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_flags(
         diff,
         {
-            "mode": ("compatibility to judge: backward, forward or full", "MODE"),
-            "policy": ("strict (Confluent's rules) or lenient", "POLICY"),
+            "mode": _VERDICT_FLAGS["mode"],
+            "policy": _VERDICT_FLAGS["policy"],
             "format": ("output: text, json or markdown", "FORMAT"),
         },
     )

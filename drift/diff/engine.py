@@ -453,34 +453,27 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
                 continue
             if json_equal(old_defs.get(name), new_defs.get(name)):
                 continue
-            mentioned = [
-                ref
+            mentioned = any(
+                ref == pointer or ref.startswith(pointer + "/")
                 for ref in cx.old.mentioned | cx.new.mentioned
-                if ref == pointer or ref.startswith(pointer + "/")
-            ]
-            if mentioned:
-                changes.append(
-                    make(
-                        ChangeKind.UNSUPPORTED_KEYWORD,
-                        pointer,
-                        old_defs.get(name),
-                        new_defs.get(name),
-                        (Compat.BREAKING, Compat.BREAKING),
-                        f"definition {name!r} changed and is referenced from a place this "
-                        "engine does not compare; cannot prove compatibility",
-                    )
+            )
+            kind, verdict, text = (
+                (
+                    ChangeKind.UNSUPPORTED_KEYWORD,
+                    (Compat.BREAKING, Compat.BREAKING),
+                    f"definition {name!r} changed and is referenced from a place this "
+                    "engine does not compare; cannot prove compatibility",
                 )
-            else:
-                changes.append(
-                    make(
-                        ChangeKind.UNREFERENCED_DEFINITION_CHANGED,
-                        pointer,
-                        old_defs.get(name),
-                        new_defs.get(name),
-                        (Compat.OK, Compat.OK),
-                        f"definition {name!r} changed, but nothing references it",
-                    )
+                if mentioned
+                else (
+                    ChangeKind.UNREFERENCED_DEFINITION_CHANGED,
+                    (Compat.OK, Compat.OK),
+                    f"definition {name!r} changed, but nothing references it",
                 )
+            )
+            changes.append(
+                make(kind, pointer, old_defs.get(name), new_defs.get(name), verdict, text)
+            )
     return changes
 
 
