@@ -77,3 +77,14 @@ def test_the_readme_quick_start_output_is_what_the_example_prints(tmp_path: Path
     actual = [line for line in result.stderr.splitlines() if not line.startswith("report:")]
     timing = re.compile(r"\d+\.\d\d s\)")
     assert [timing.sub("", x) for x in actual] == [timing.sub("", x) for x in expected]
+
+
+def test_the_quick_start_needs_no_third_party_package(tmp_path: Path) -> None:
+    # -S: no site-packages at all, as on a fresh machine before any install.
+    result = subprocess.run(
+        [sys.executable, "-S", "-m", "drift", "check", "--registry-url", "examples/registry",
+         "--schema-dir", "examples/schemas", "--output", str(tmp_path / "r.json")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stderr
+    assert "DRIFT    md.Trade" in result.stderr
