@@ -55,6 +55,15 @@ def _add_flags(parser: argparse.ArgumentParser, flags: dict[str, tuple[str, str]
         parser.add_argument(f"--{name}", dest=name, metavar=metavar, help=text + suffix)
 
 
+def _add_telemetry(parser: argparse.ArgumentParser) -> None:
+    _add_flags(parser, _TELEMETRY_FLAGS)
+    _add_switch(
+        parser,
+        "emit-telemetry",
+        "send Pulse events as the seed did: PULSE_ENABLED, REDIS_URL, MD_NAMESPACE",
+    )
+
+
 def _add_switch(parser: argparse.ArgumentParser, name: str, text: str) -> None:
     parser.add_argument(f"--{name}", dest=name, action="store_const", const="true", help=text)
 
@@ -79,12 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_switch(check, "include-new", "also list registry schemas that have no local snapshot")
     _add_switch(check, "quiet", "print nothing to stderr")
-    _add_flags(check, _TELEMETRY_FLAGS)
-    _add_switch(
-        check,
-        "emit-telemetry",
-        "send Pulse events as the seed did: PULSE_ENABLED, REDIS_URL, MD_NAMESPACE",
-    )
+    _add_telemetry(check)
     _add_switch(check, "strict-telemetry", "exit 2 when a telemetry sink fails (default: warn)")
 
     watch = commands.add_parser("watch", help="check every --interval seconds; serve /metrics")
@@ -98,12 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
             "metrics-host": ("address for /metrics", "HOST"),
         },
     )
-    _add_flags(watch, _TELEMETRY_FLAGS)
-    _add_switch(
-        watch,
-        "emit-telemetry",
-        "send Pulse events as the seed did: PULSE_ENABLED, REDIS_URL, MD_NAMESPACE",
-    )
+    _add_telemetry(watch)
 
     pull = commands.add_parser("pull", help="write the registry's content into the snapshots")
     _add_flags(pull, _REGISTRY_FLAGS)
