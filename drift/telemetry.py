@@ -17,6 +17,15 @@ from drift.report import DriftReport
 
 
 @dataclass(frozen=True)
+class TelemetryResult:
+    """What one telemetry sink did; every sink returns one, none raises."""
+
+    sink: str
+    ok: bool
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class TelemetryTargets:
     repo: str
     pushgateway_url: str | None = None

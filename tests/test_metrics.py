@@ -24,11 +24,11 @@ from drift.report import DriftReport, SchemaResult, Stats, Status
 from drift.settings import load_settings
 from drift.sinks.metrics import (
     Previous,
-    TelemetryResult,
     build_metrics,
     previous_from_pushgateway,
 )
 from drift.sinks.pushgateway import push_report
+from drift.telemetry import TelemetryResult
 from tests.conftest import ROOT
 from tests.helpers import evolve, make_local, make_registry, model
 

@@ -82,15 +82,6 @@ Key = tuple[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
-class TelemetryResult:
-    """What a telemetry sink did; shared by every telemetry sink."""
-
-    sink: str
-    ok: bool
-    error: str | None = None
-
-
-@dataclass(frozen=True)
 class Previous:
     """The values this group held before this run, per (metric, label values)."""
 

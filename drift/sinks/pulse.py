@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -24,6 +23,7 @@ from drift import __version__
 from drift.hashing import compute_sha256
 from drift.report import DriftReport, SchemaResult, Status
 from drift.settings import redact_url
+from drift.telemetry import TelemetryResult
 
 SINK = "pulse"
 STREAM = "telemetry.schema_drift"
@@ -31,15 +31,6 @@ EVENT_TYPE = "telemetry.schema_drift"  # meta.schema_id, as the Store's own drif
 DEFAULT_REDIS_URL = "redis://localhost:6379/0"
 DEFAULT_NAMESPACE = "mdp"
 _TRUE = frozenset({"true", "1", "yes", "on"})
-
-
-@dataclass(frozen=True)
-class TelemetryResult:
-    """How one telemetry sink fared (shape shared with drift.sinks.metrics)."""
-
-    sink: str
-    ok: bool
-    error: str | None = None
 
 
 def stream_key(namespace: str) -> str:

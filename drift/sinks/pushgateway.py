@@ -23,10 +23,10 @@ from drift.report import DriftReport
 from drift.sinks.metrics import (
     JOB,
     Previous,
-    TelemetryResult,
     build_metrics,
     previous_from_pushgateway,
 )
+from drift.telemetry import TelemetryResult
 
 SINK = "pushgateway"
 _BODY_LIMIT = 300
