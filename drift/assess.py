@@ -5,7 +5,6 @@ from __future__ import annotations
 from drift.config import DriftConfig
 from drift.diff import DiffResult, RatedChange, Severity, diff_schemas
 from drift.diff.model import Mode, Policy
-from drift.hashing import compute_sha256
 from drift.linemap import LineMap, nearest_line
 from drift.registry.base import RegistrySchema
 from drift.report import DriftReport, ReportedChange, Status
@@ -55,7 +54,7 @@ class Assessor:
         self._diffs: dict[str, DiffResult] = {}
 
     def on_document(self, snapshot: Snapshot, document: RegistrySchema) -> None:
-        if compute_sha256(document.content) != snapshot.sha256:
+        if document.content_sha256 != snapshot.sha256:
             result = self._diff(snapshot, document)
             self._diffs[snapshot.identity] = result
             if result.changes:

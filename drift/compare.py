@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from drift.errors import RegistryError, SchemaNotFound
-from drift.hashing import compute_sha256
 from drift.registry.base import IndexEntry, Registry, RegistrySchema, TrackIndex
 from drift.report import DriftReport, SchemaResult, Status
 from drift.snapshots import LocalSnapshots, Snapshot
@@ -110,7 +109,7 @@ def _result(pair: Pair, fetched: RegistrySchema | RegistryError | None) -> Schem
         result.registry_sha = entry.sha256
         result.registry_version = entry.latest_core_version
         return result
-    result.registry_sha = compute_sha256(fetched.content)
+    result.registry_sha = fetched.content_sha256
     result.registry_version = fetched.core_version or entry.latest_core_version
     result.deprecated = fetched.deprecated or entry.deprecated
     result.deprecation_note = fetched.deprecation_note
@@ -227,7 +226,7 @@ async def _verify(
         document = (await _fetch(registry, track, [probe]))[probe.snapshot.identity]
         fetched[probe.snapshot.identity] = document
         if isinstance(document, RegistrySchema):
-            return compute_sha256(document.content) == probe.entry.sha256, None
+            return document.content_sha256 == probe.entry.sha256, None
         if not isinstance(document, SchemaNotFound):
             failures += 1
             if failures >= PROBE_FAILURE_LIMIT:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Protocol
 
 from drift.errors import RegistryError
+from drift.hashing import compute_sha256
 
 _HEX = frozenset("0123456789abcdef")
 
@@ -36,6 +38,11 @@ class RegistrySchema:
     content: dict[str, Any] = field(repr=False)
     deprecated: bool
     deprecation_note: str | None
+
+    @cached_property
+    def content_sha256(self) -> str:
+        """Our hash of the content (the registry's own `sha256` may be computed otherwise)."""
+        return compute_sha256(self.content)
 
 
 class Registry(Protocol):
