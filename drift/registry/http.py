@@ -16,6 +16,7 @@ import httpx
 from drift import __version__
 from drift.errors import RegistryError, SchemaNotFound
 from drift.registry.base import RegistrySchema, TrackIndex, parse_index, parse_schema
+from drift.registry.transport import Http11Transport
 from drift.settings import redact_url
 
 BACKOFF_BASE = 0.5  # seconds before the first retry, doubled each time
@@ -70,24 +71,21 @@ class HttpRegistry:
         if token:
             headers["Authorization"] = f"Bearer {token}"
         secure = base_url.lower().startswith("https://")
-        options: dict[str, Any] = {
-            "base_url": base_url,
-            "headers": headers,
-            "timeout": httpx.Timeout(timeout),
-            # One connection per lane keeps httpcore's pool bookkeeping O(1) per request; one
-            # pool of N connections costs O(N) per request (1.5 s of CPU for 1000 fetches).
-            "limits": httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            "transport": transport,
-            # Plain http:// needs no CA bundle (loading it is a third of start-up), and must
-            # then never be redirected to an https:// peer it could not verify.
-            "verify": httpx.create_ssl_context() if secure else False,
-            "follow_redirects": secure,
-            "trust_env": False,
-        }
-        self._options = options
-        self._lanes: asyncio.Queue[httpx.AsyncClient] = asyncio.Queue()
-        self._clients: list[httpx.AsyncClient] = []
-        self._concurrency = concurrency
+        if transport is None:
+            # Plain http:// loads no CA bundle (that is a third of start-up).
+            context = httpx.create_ssl_context() if secure else None
+            transport = Http11Transport(ssl_context=context)
+        self._client = httpx.AsyncClient(
+            base_url=base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            # An http:// registry must never be redirected to an https:// peer it could not
+            # verify; proxies are not read from the environment.
+            follow_redirects=secure,
+            trust_env=False,
+        )
+        self._slots = asyncio.Semaphore(concurrency)
         self._retries = retries
         self._sleep = sleep
         self._rng = rng
@@ -110,24 +108,15 @@ class HttpRegistry:
         return parse_schema(await self._get_json(path, what), what)
 
     async def aclose(self) -> None:
-        for client in self._clients:
-            await client.aclose()
-
-    async def _lane(self) -> httpx.AsyncClient:
-        """A free client: created on demand up to `concurrency`, then waited for."""
-        if self._lanes.empty() and len(self._clients) < self._concurrency:
-            client = httpx.AsyncClient(**self._options)
-            self._clients.append(client)
-            return client
-        return await self._lanes.get()
+        await self._client.aclose()
 
     async def _get_json(self, path: str, what: str) -> Any:
         attempt = 0
         while True:
-            client = await self._lane()
             self.requests += 1
             try:
-                response = await client.get(path)
+                async with self._slots:
+                    response = await self._client.get(path)
             except httpx.TransportError as exc:
                 failure, retry_after = _describe(exc), None
             else:
@@ -135,8 +124,6 @@ class HttpRegistry:
                     return self._decode(response, what)
                 failure = f"HTTP {response.status_code}"
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            finally:
-                self._lanes.put_nowait(client)
             if attempt >= self._retries:
                 tries = "1 attempt" if attempt == 0 else f"{attempt + 1} attempts"
                 raise RegistryError(f"{what}: {failure} (gave up after {tries})")
