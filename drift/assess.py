@@ -5,26 +5,21 @@ from __future__ import annotations
 from drift.config import DriftConfig
 from drift.diff import DiffResult, RatedChange, Severity, diff_schemas
 from drift.diff.model import Mode, Policy
-from drift.linemap import LineMap, nearest_line
+from drift.linemap import Lines
 from drift.registry.base import RegistrySchema
 from drift.report import DriftReport, ReportedChange, Status
 from drift.snapshots import Snapshot
 
 
-def reported(
-    schema: str, line_map: LineMap | None, rated: RatedChange, config: DriftConfig
-) -> ReportedChange:
+def reported(schema: str, lines: Lines, rated: RatedChange, config: DriftConfig) -> ReportedChange:
     change = rated.change
     fingerprint = change.fingerprint(schema)
     rule = config.ignored(schema, change.kind, change.path)
     approval = config.accepted(fingerprint)
-    line = None
-    if line_map is not None:
-        line = nearest_line(line_map, "" if change.path == "/" else change.path)
     return ReportedChange(
         kind=change.kind.value,
         path=change.path,
-        line=line,
+        line=lines.line("" if change.path == "/" else change.path),
         old=change.old,
         new=change.new,
         severity=rated.severity.value,
@@ -55,10 +50,7 @@ class Assessor:
 
     def on_document(self, snapshot: Snapshot, document: RegistrySchema) -> None:
         if document.content_sha256 != snapshot.sha256:
-            result = self._diff(snapshot, document)
-            self._diffs[snapshot.identity] = result
-            if result.changes:
-                _ = snapshot.line_map  # cached now, while other fetches travel
+            self._diffs[snapshot.identity] = self._diff(snapshot, document)
 
     def _diff(self, snapshot: Snapshot, document: RegistrySchema) -> DiffResult:
         return diff_schemas(snapshot.content, document.content, mode=self.mode, policy=self.policy)
@@ -76,9 +68,9 @@ class Assessor:
                 continue
             snapshot, document = snapshots[item.schema], documents[item.schema]
             result = self._diffs.get(item.schema) or self._diff(snapshot, document)
-            lines = snapshot.line_map if result.changes else None
             item.changes = [
-                reported(item.schema, lines, rated, self.config) for rated in result.changes
+                reported(item.schema, snapshot.lines, rated, self.config)
+                for rated in result.changes
             ]
             item.severity, item.compatible = verdict(item.changes)
 

@@ -13,11 +13,10 @@ from drift.config import DriftConfig
 from drift.diff import diff_schemas
 from drift.diff.model import Mode, Policy
 from drift.errors import SettingsError
-from drift.linemap import json_line_map, yaml_line_map
 from drift.report import ReportedChange
 from drift.settings import DEFAULTS, choice
 from drift.sinks.markdown import md_text
-from drift.snapshots import parse_document
+from drift.snapshots import document_lines, parse_document
 
 FORMATS = ("text", "json", "markdown")
 
@@ -63,7 +62,7 @@ def run(
     result = diff_schemas(old, new, mode=chosen_mode, policy=chosen_policy)
     schema_id = old.get("$schema_id") if isinstance(old, dict) else None
     schema = schema_id if isinstance(schema_id, str) else Path(old_path).stem
-    lines = json_line_map(old_text) if old_path.endswith(".json") else yaml_line_map(old_text)
+    lines = document_lines(Path(old_path), old_text)
     changes = [reported(schema, lines, rated, DriftConfig()) for rated in result.changes]
     severity = verdict(changes)[0] if changes else "none"
     summary = {

@@ -1,91 +1,158 @@
 """Map JSON pointers to line numbers in the file a schema was read from.
 
-`json` and `yaml.safe_load` forget positions, so this module walks the text a
-second time. It runs only when a line is asked for (drifted schemas), keeping
-the all-synced fast path free of it.
+`json` and `yaml.safe_load` forget positions, so the text is read a second time,
+and only when a line is asked for (drifted schemas), keeping the all-synced fast
+path free of it. For JSON only the path to the asked pointer is walked: keys are
+decoded with the C `scanstring`, values off the path are skipped with the C
+decoder. YAML snapshots are rare, so their lines come from one full map.
 """
 
 from __future__ import annotations
 
-import bisect
 import json
 import re
-from typing import Any
-
-LineMap = dict[str, int]
+from typing import Any, Protocol
 
 _WS = re.compile(r"[ \t\n\r]*")
-_NEWLINE = re.compile("\n")
 _DECODER = json.JSONDecoder()
+_scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]
+_INDEX = re.compile(r"0|[1-9][0-9]*", re.ASCII)
+# A key without escapes and its ':' (others go through scanstring), and what ends a value.
+_PLAIN_KEY = re.compile(r'"([^"\\]*)"[ \t\n\r]*:[ \t\n\r]*')
+_AFTER_VALUE = re.compile(r"[ \t\n\r]*([,}\]])[ \t\n\r]*")
+
+
+def _skip(text: str, pos: int) -> int:
+    """Index of the first non-whitespace character at or after `pos`."""
+    match = _WS.match(text, pos)
+    return match.end() if match else pos
+
+
+class Lines(Protocol):
+    def line(self, pointer: str) -> int | None:
+        """1-based line of `pointer`, or of its nearest ancestor present in the file."""
+        ...
 
 
 def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
-def json_line_map(text: str) -> LineMap:
-    """Pointer → 1-based line for every value in a JSON document (object members at their key)."""
-    newlines = [match.start() for match in _NEWLINE.finditer(text)]
-    result: LineMap = {}
+def _unescape(token: str) -> str | None:
+    """The key a pointer token names; None when the token is no valid escape of any key."""
+    key = token.replace("~1", "/").replace("~0", "~")
+    return key if escape_pointer_token(key) == token else None
 
-    def line_of(pos: int) -> int:
-        return bisect.bisect_right(newlines, pos - 1) + 1
 
-    def skip(pos: int) -> int:
-        match = _WS.match(text, pos)
-        return match.end() if match else pos
+class JsonLines:
+    """Lines of JSON pointers, found by walking only along each pointer's path.
 
-    def value(pos: int, pointer: str, line: int) -> int:
-        pos = skip(pos)
-        result.setdefault(pointer, line)
-        char = text[pos] if pos < len(text) else ""
-        if char == "{":
-            return members(pos + 1, pointer)
-        if char == "[":
-            return elements(pos + 1, pointer)
-        _, end = _DECODER.raw_decode(text, pos)
-        return int(end)
+    Object members are at the line of their key, array elements at their first
+    character. With duplicate keys a pointer is at its first occurrence in the
+    text. The text must be one valid JSON document, after an optional BOM.
+    """
 
-    def members(pos: int, pointer: str) -> int:
-        pos = skip(pos)
+    __slots__ = ("_cache", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._cache: dict[str, int] = {}
+
+    def line(self, pointer: str) -> int:
+        line = self._cache.get(pointer)
+        if line is None:
+            text = self._text
+            start = _skip(text, 1 if text.startswith("\ufeff") else 0)
+            tokens = [_unescape(token) for token in pointer.split("/")[1:]]
+            anchor = _search(text, start, tokens, 0, start)[1]
+            line = self._cache[pointer] = text.count("\n", 0, anchor) + 1
+        return line
+
+
+def _search(
+    text: str, pos: int, tokens: list[str | None], depth: int, anchor: int
+) -> tuple[int, int, int]:
+    """Deepest prefix of `tokens` found in the value at `pos`, reached through `tokens[:depth]`.
+
+    Returns (depth reached, where that prefix's line is, end of the value at `pos`
+    or -1 when the walk stopped before it). Among duplicate keys the first one
+    that leads deepest wins, as a map built in text order with setdefault gives.
+    """
+    best = (depth, anchor, -1)
+    if depth == len(tokens) or (token := tokens[depth]) is None:
+        return best
+    char = text[pos : pos + 1]
+    if char == "{":
+        pos = _skip(text, pos + 1)
         if text[pos] == "}":
-            return pos + 1
+            return (depth, anchor, pos + 1)
         while True:
-            pos = skip(pos)
             key_start = pos
-            key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
-            pos = skip(pos) + 1  # the ':'
-            child = f"{pointer}/{escape_pointer_token(key)}"
-            pos = skip(value(pos, child, line_of(key_start)))
-            if text[pos] == "}":
-                return pos + 1
-            pos += 1  # the ','
-
-    def elements(pos: int, pointer: str) -> int:
-        pos = skip(pos)
+            plain = _PLAIN_KEY.match(text, pos)
+            if plain:
+                key, pos = plain.group(1), plain.end()
+            else:
+                key, pos = _scanstring(text, pos + 1)
+                pos = _skip(text, _skip(text, pos) + 1)  # past the ':'
+            end = -1
+            if key == token:
+                found = _search(text, pos, tokens, depth + 1, key_start)
+                if found[0] == len(tokens):
+                    return found
+                if found[0] > best[0]:
+                    best = found
+                end = found[2]
+            if end < 0:
+                end = _DECODER.raw_decode(text, pos)[1]
+            after = _AFTER_VALUE.match(text, end)
+            assert after, "not JSON"
+            if after.group(1) != ",":
+                return (best[0], best[1], after.end(1))
+            pos = after.end()
+    if char == "[" and _INDEX.fullmatch(token):
+        wanted = int(token)
+        pos = _skip(text, pos + 1)
         if text[pos] == "]":
-            return pos + 1
+            return (depth, anchor, pos + 1)
         index = 0
         while True:
-            pos = skip(pos)
-            pos = skip(value(pos, f"{pointer}/{index}", line_of(pos)))
+            if index == wanted:
+                found = _search(text, pos, tokens, depth + 1, pos)
+                return (found[0], found[1], -1)
+            after = _AFTER_VALUE.match(text, _DECODER.raw_decode(text, pos)[1])
+            assert after, "not JSON"
+            if after.group(1) != ",":
+                return (depth, anchor, after.end(1))
+            pos = after.end()
             index += 1
-            if text[pos] == "]":
-                return pos + 1
-            pos += 1
-
-    start = skip(0)
-    if text.startswith("\ufeff"):
-        start = skip(1)
-    value(start, "", line_of(start))
-    return result
+    return best
 
 
-def yaml_line_map(text: str) -> LineMap:
+class YamlLines:
+    """Lines of JSON pointers in a YAML document, from one map built on first use."""
+
+    __slots__ = ("_map", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._map: dict[str, int] | None = None
+
+    def line(self, pointer: str) -> int | None:
+        if self._map is None:
+            self._map = _yaml_line_map(self._text)
+        while True:
+            if pointer in self._map:
+                return self._map[pointer]
+            if not pointer:
+                return None
+            pointer = pointer.rpartition("/")[0]
+
+
+def _yaml_line_map(text: str) -> dict[str, int]:
     """Pointer → 1-based line for a YAML document, from the composed node tree."""
     import yaml  # noqa: PLC0415  (pyyaml is only needed when a YAML snapshot is present)
 
-    result: LineMap = {}
+    result: dict[str, int] = {}
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is None:
         return result
@@ -101,13 +168,3 @@ def yaml_line_map(text: str) -> LineMap:
             for index, item in enumerate(node.value):
                 stack.append((item, f"{pointer}/{index}", item.start_mark.line + 1))
     return result
-
-
-def nearest_line(line_map: LineMap, pointer: str) -> int | None:
-    """The line of `pointer`, or of its nearest ancestor present in the file."""
-    while True:
-        if pointer in line_map:
-            return line_map[pointer]
-        if not pointer:
-            return None
-        pointer = pointer.rsplit("/", 1)[0]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from drift.hashing import compute_sha256
-from drift.linemap import LineMap, json_line_map, yaml_line_map
+from drift.linemap import JsonLines, Lines, YamlLines
 
 METADATA_FILE = "_metadata.json"
 SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
@@ -43,10 +43,8 @@ class Snapshot:
     version: str | None
 
     @cached_property
-    def line_map(self) -> LineMap:
-        if self.path.suffix == ".json":
-            return json_line_map(self.text)
-        return yaml_line_map(self.text)
+    def lines(self) -> Lines:
+        return document_lines(self.path, self.text)
 
 
 @dataclass(frozen=True)
@@ -139,6 +137,11 @@ def parse_document(path: Path, text: str) -> Any:
     except (TypeError, ValueError) as exc:
         raise _Unusable(f"YAML value has no JSON equivalent: {exc}") from None
     return document
+
+
+def document_lines(path: Path, text: str) -> Lines:
+    """Line lookups for a document `parse_document` read as JSON or YAML by its suffix."""
+    return JsonLines(text) if path.suffix.lower() == ".json" else YamlLines(text)
 
 
 @functools.cache

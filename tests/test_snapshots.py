@@ -1,14 +1,19 @@
 from __future__ import annotations
 
+import bisect
 import json
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drift.hashing import compute_sha256
-from drift.linemap import json_line_map, nearest_line, yaml_line_map
-from drift.snapshots import load_snapshots
+from drift.linemap import JsonLines, YamlLines
+from drift.snapshots import document_lines, load_snapshots
 from tests.conftest import shared_path
 from tests.helpers import model, write_json
 
@@ -109,38 +114,141 @@ def test_symlinks_that_leave_the_schema_dir_are_refused(tmp_path: Path) -> None:
     assert "more than one file" in messages["schemas/real.json"]
 
 
-def test_json_line_map_points_at_keys_and_elements() -> None:
+def test_json_lines_point_at_keys_and_elements() -> None:
     text = '{\n  "a": 1,\n  "b": {\n    "c~d/e": [\n      true,\n      {"x": null}\n    ]\n  }\n}\n'
-    lines = json_line_map(text)
-    assert lines[""] == 1
-    assert lines["/a"] == 2
-    assert lines["/b"] == 3
-    assert lines["/b/c~0d~1e"] == 4
-    assert lines["/b/c~0d~1e/0"] == 5
-    assert lines["/b/c~0d~1e/1/x"] == 6
-    assert nearest_line(lines, "/b/c~0d~1e/1/missing/deeper") == 6
-    assert nearest_line(lines, "/nope") == 1
+    lines = JsonLines(text)
+    assert lines.line("") == 1
+    assert lines.line("/a") == 2
+    assert lines.line("/b") == 3
+    assert lines.line("/b/c~0d~1e") == 4
+    assert lines.line("/b/c~0d~1e/0") == 5
+    assert lines.line("/b/c~0d~1e/1/x") == 6
+    assert lines.line("/b/c~0d~1e/1/missing/deeper") == 6  # the nearest ancestor
+    assert lines.line("/nope") == 1  # the root
+    assert lines.line("/b/c~0d~1e/1/x") == 6  # asked again: from the cache
 
 
-def test_yaml_line_map() -> None:
+def test_json_lines_take_the_first_of_duplicate_keys() -> None:
+    text = '{\n"a": {"x": 1},\n"a": {"y": {"z": 2}},\n"a": 3,\n"b": 4\n}'
+    lines = JsonLines(text)
+    assert lines.line("/a") == 2
+    assert lines.line("/a/x") == 2
+    assert lines.line("/a/y/z") == 3  # only the second "a" has it
+    assert lines.line("/a/y/missing") == 3
+    assert lines.line("/a/missing") == 2  # the nearest ancestor, where it first occurs
+    assert lines.line("/b") == 5
+
+
+def test_json_lines_after_a_bom_and_whitespace() -> None:
+    lines = JsonLines('\ufeff\n\n  {\n"a":\n\n  [1,\n\t2]}')
+    assert lines.line("") == 3
+    assert lines.line("/a") == 4
+    assert lines.line("/a/0") == 6
+    assert lines.line("/a/1") == 7
+    assert JsonLines('\r\n{"a": 1,\r\n "b": 2}').line("/b") == 3  # only \n counts
+
+
+def test_snapshot_lines_of_a_file_with_a_bom(tmp_path: Path) -> None:
+    (tmp_path / "bom.JSON").write_bytes(b'\xef\xbb\xbf{\n  "$schema_id": "x",\n  "type": 1\n}\n')
+    [snapshot] = load_snapshots(tmp_path, tmp_path).snapshots
+    assert isinstance(snapshot.lines, JsonLines)  # the suffix's case does not matter
+    assert snapshot.lines.line("/type") == 3
+    assert snapshot.lines.line("/type/deeper") == 3
+    assert isinstance(document_lines(Path("s.yml"), "a: 1\n"), YamlLines)
+
+
+def test_json_lines_of_compact_json() -> None:
+    document = {"a": [{"b": 1}, {"c": [2, 3]}], "d": "e"}
+    lines = JsonLines(json.dumps(document, separators=(",", ":")))
+    for pointer in ("", "/a", "/a/1/c/1", "/d", "/a/5", "/x/y"):
+        assert lines.line(pointer) == 1
+    lines = JsonLines('{"a": 1, "b": 2,\n"c": {"d": 3, "e": 4}}')
+    assert [lines.line(p) for p in ("/a", "/b", "/c", "/c/e", "/c/f")] == [1, 1, 2, 2, 2]
+
+
+def test_json_lines_into_arrays_of_objects() -> None:
+    text = '{"list": [\n  {"a": 1},\n  {\n    "a": 2,\n    "b": [10,\n      20]\n  }\n]}'
+    lines = JsonLines(text)
+    assert lines.line("/list") == 1
+    assert lines.line("/list/0") == 2
+    assert lines.line("/list/0/a") == 2
+    assert lines.line("/list/1") == 3  # an element is at its first character
+    assert lines.line("/list/1/a") == 4
+    assert lines.line("/list/1/b/0") == 5
+    assert lines.line("/list/1/b/1") == 6
+    assert lines.line("/list/1/c") == 3
+
+
+def test_json_lines_of_missing_array_elements() -> None:
+    lines = JsonLines('{\n"list": [\n1,\n2\n],\n"empty": []\n}')
+    assert lines.line("/list/1") == 4
+    assert lines.line("/list/2") == 2  # out of range: the array
+    assert lines.line("/empty/0") == 6
+    for token in ("01", "-", "+1", "1e0", " 1", "\u0661", "a"):  # no index of an element
+        assert lines.line(f"/list/{token}") == 2
+
+
+def test_json_lines_of_keys_with_escapes() -> None:
+    text = (
+        '{\n"a\\"b": 1,\n"\\u00e9": {\n"x\\\\y": 2},\n"\u00e9\u00e9": 3,\n"s/t~u": 4,\n"~2": 5\n}'
+    )
+    assert json.loads(text) == {'a"b': 1, "é": {"x\\y": 2}, "éé": 3, "s/t~u": 4, "~2": 5}
+    lines = JsonLines(text)
+    assert lines.line('/a"b') == 2
+    assert lines.line("/\u00e9") == 3
+    assert lines.line("/\u00e9/x\\y") == 4
+    assert lines.line("/\u00e9\u00e9") == 5
+    assert lines.line("/s~1t~0u") == 6
+    assert lines.line("/~02") == 7
+    assert lines.line("/~2") == 1  # not a valid escape, so no key's pointer token
+
+
+def test_json_lines_below_a_scalar() -> None:
+    text = '{\n"n": 1,\n"s": "x/y",\n"t": true,\n"z": null,\n"f": -1.5e3,\n"a": [[]]\n}'
+    lines = JsonLines(text)
+    for line, pointer in enumerate(("/n", "/s", "/t", "/z", "/f", "/a/0"), start=2):
+        assert lines.line(f"{pointer}/0/deeper") == line
+        assert lines.line(f"{pointer}/y") == line
+
+
+def test_yaml_lines() -> None:
     text = "type: object\nproperties:\n  a:\n    type: string\n  list:\n    - 1\n    - x: 2\n"
-    lines = yaml_line_map(text)
-    assert lines["/properties/a/type"] == 4
-    assert lines["/properties/list/1"] == 7
-    assert lines["/properties/list/1/x"] == 7
+    lines = YamlLines(text)
+    assert lines.line("") == 1
+    assert lines.line("/properties/a/type") == 4
+    assert lines.line("/properties/list/1") == 7
+    assert lines.line("/properties/list/1/x") == 7
+    assert lines.line("/properties/list/5") == 5
+    assert lines.line("/nope/deeper") == 1
+    assert YamlLines("").line("/a") is None  # an empty document has no lines
 
 
-def test_line_map_covers_every_pointer_of_a_real_schema() -> None:
-    path = shared_path("fixtures", "market-data-store", "v1", "telemetry.HealthStatus.json")
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("fixtures", "market-data-store", "v1", "telemetry.HealthStatus.json"),
+        ("drift", "schemas", "drift-report.schema.json"),
+    ],
+    ids=["shared-fixture", "report-schema"],
+)
+def test_json_lines_of_every_pointer_of_a_real_schema(parts: tuple[str, ...]) -> None:
+    if parts[0] == "fixtures":
+        path = shared_path(*parts)
+    else:
+        path = Path(__file__).parent.parent.joinpath(*parts)
     text = path.read_text()
-    lines = json_line_map(text)
+    lines = JsonLines(text)
     file_lines = text.splitlines()
+    pointers = 0
 
     def walk(value: object, pointer: str) -> None:
-        assert pointer in lines
+        nonlocal pointers
+        line = lines.line(pointer)
+        assert line is not None
+        pointers += 1
         if pointer:
             key = pointer.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
-            assert f'"{key}"' in file_lines[lines[pointer] - 1] or key.isdigit()
+            assert f"{json.dumps(key)}" in file_lines[line - 1] or key.isdigit()
         children = (
             value.items()
             if isinstance(value, dict)
@@ -152,3 +260,153 @@ def test_line_map_covers_every_pointer_of_a_real_schema() -> None:
             walk(child, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")
 
     walk(json.loads(text), "")
+    assert pointers > 50
+
+
+# The full walk JsonLines replaced, kept as the oracle: every pointer's line, with
+# setdefault (so the first of duplicate keys), then the nearest ancestor present.
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+
+
+def oracle_line_map(text: str) -> dict[str, int]:
+    newlines = [match.start() for match in re.finditer("\n", text)]
+    result: dict[str, int] = {}
+
+    def line_of(pos: int) -> int:
+        return bisect.bisect_right(newlines, pos - 1) + 1
+
+    def skip(pos: int) -> int:
+        match = _WS.match(text, pos)
+        return match.end() if match else pos
+
+    def value(pos: int, pointer: str, line: int) -> int:
+        pos = skip(pos)
+        result.setdefault(pointer, line)
+        char = text[pos] if pos < len(text) else ""
+        if char == "{":
+            return members(pos + 1, pointer)
+        if char == "[":
+            return elements(pos + 1, pointer)
+        _, end = _DECODER.raw_decode(text, pos)
+        return int(end)
+
+    def members(pos: int, pointer: str) -> int:
+        pos = skip(pos)
+        if text[pos] == "}":
+            return pos + 1
+        while True:
+            pos = skip(pos)
+            key_start = pos
+            key, pos = json.decoder.scanstring(text, pos + 1)  # type: ignore[attr-defined]
+            pos = skip(pos) + 1
+            child = f"{pointer}/{key.replace('~', '~0').replace('/', '~1')}"
+            pos = skip(value(pos, child, line_of(key_start)))
+            if text[pos] == "}":
+                return pos + 1
+            pos += 1
+
+    def elements(pos: int, pointer: str) -> int:
+        pos = skip(pos)
+        if text[pos] == "]":
+            return pos + 1
+        index = 0
+        while True:
+            pos = skip(pos)
+            pos = skip(value(pos, f"{pointer}/{index}", line_of(pos)))
+            index += 1
+            if text[pos] == "]":
+                return pos + 1
+            pos += 1
+
+    start = skip(0)
+    if text.startswith("\ufeff"):
+        start = skip(1)
+    value(start, "", line_of(start))
+    return result
+
+
+def oracle_nearest(line_map: dict[str, int], pointer: str) -> int | None:
+    while pointer not in line_map:
+        if not pointer:
+            return None
+        pointer = pointer.rsplit("/", 1)[0]
+    return line_map[pointer]
+
+
+def assert_agrees_with_the_oracle(text: str) -> None:
+    line_map = oracle_line_map(text)
+    suffixes = ("", "/nope", "/0", "/1", "/01", "/-", "/~2", "/a", "/0/a/1")
+    pointers = {pointer + suffix for pointer in line_map for suffix in suffixes}
+    lines = JsonLines(text)
+    got = {pointer: lines.line(pointer) for pointer in sorted(pointers)}
+    assert got == {pointer: oracle_nearest(line_map, pointer) for pointer in sorted(pointers)}
+
+
+KEYS = st.sampled_from(["a", "b", "0", "1", "", "a/b", "~", "~1", "~2", "\u00e9", 'q"', "x\\"])
+SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=4)
+DOCUMENTS = st.recursive(
+    SCALARS,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(KEYS | st.text(max_size=3), children, max_size=4)
+    ),
+    max_leaves=24,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=DOCUMENTS,
+    indent=st.none() | st.integers(0, 3) | st.just("\t"),
+    compact=st.booleans(),
+    ensure_ascii=st.booleans(),
+    sort_keys=st.booleans(),
+)
+def test_json_lines_agree_with_the_full_walk(
+    document: Any, indent: int | str | None, compact: bool, ensure_ascii: bool, sort_keys: bool
+) -> None:
+    text = json.dumps(
+        document,
+        indent=indent,
+        separators=(",", ":") if compact else None,
+        ensure_ascii=ensure_ascii,
+        sort_keys=sort_keys,
+    )
+    assert_agrees_with_the_oracle(text)
+
+
+WHITESPACE = st.sampled_from(["", " ", "\n", "\n  ", "\t", "\r\n", " \n\n "])
+
+
+@st.composite
+def json_texts(draw: st.DrawFn, depth: int = 0) -> str:
+    """JSON text with duplicate keys, escaped keys and whitespace anywhere it may go."""
+
+    def ws() -> str:
+        return draw(WHITESPACE)
+
+    kinds = ["scalar", "object", "array"] if depth < 4 else ["scalar"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "scalar":
+        return json.dumps(draw(SCALARS), ensure_ascii=draw(st.booleans()))
+    count = draw(st.integers(0, 4))
+    if kind == "array":
+        items = [ws() + draw(json_texts(depth + 1)) + ws() for _ in range(count)]
+        return "[" + (",".join(items) or ws()) + "]"
+    members = [
+        ws() + json.dumps(draw(KEYS), ensure_ascii=draw(st.booleans())) + ws() + ":"
+        + ws() + draw(json_texts(depth + 1)) + ws()
+        for _ in range(count)
+    ]  # fmt: skip
+    return "{" + (",".join(members) or ws()) + "}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=json_texts(), bom=st.booleans(), before=WHITESPACE, after=WHITESPACE)
+def test_json_lines_agree_with_the_full_walk_on_any_layout(
+    text: str, bom: bool, before: str, after: str
+) -> None:
+    text = before + text + after
+    json.loads(text)  # valid JSON (duplicate keys are, for json)
+    assert_agrees_with_the_oracle(("\ufeff" if bom else "") + text)
