@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from drift.config import DriftConfig
-from drift.diff import DiffResult, RatedChange, Severity, diff_schemas
+from drift.diff import RatedChange, Severity, diff_schemas
 from drift.diff.model import Mode, Policy
 from drift.linemap import Lines
 from drift.registry.base import RegistrySchema
@@ -41,19 +41,30 @@ def verdict(changes: list[ReportedChange]) -> tuple[str, bool]:
     return worst.value, all(not change.breaks for change in active)
 
 
+Assessment = tuple[list[ReportedChange], str, bool]  # changes, severity, compatible
+
+
 class Assessor:
-    """Diffs drifted schemas, as their registry documents arrive or afterwards."""
+    """Assesses drifted schemas, as their registry documents arrive or afterwards."""
 
     def __init__(self, *, mode: Mode, policy: Policy, config: DriftConfig) -> None:
         self.mode, self.policy, self.config = mode, policy, config
-        self._diffs: dict[str, DiffResult] = {}
+        self._assessed: dict[str, Assessment] = {}
 
     def on_document(self, snapshot: Snapshot, document: RegistrySchema) -> None:
+        """Diff, rate and locate the changes now, while other fetches are travelling."""
         if document.content_sha256 != snapshot.sha256:
-            self._diffs[snapshot.identity] = self._diff(snapshot, document)
+            self._assessed[snapshot.identity] = self._assess(snapshot, document)
 
-    def _diff(self, snapshot: Snapshot, document: RegistrySchema) -> DiffResult:
-        return diff_schemas(snapshot.content, document.content, mode=self.mode, policy=self.policy)
+    def _assess(self, snapshot: Snapshot, document: RegistrySchema) -> Assessment:
+        result = diff_schemas(
+            snapshot.content, document.content, mode=self.mode, policy=self.policy
+        )
+        changes = [
+            reported(snapshot.identity, snapshot.lines, rated, self.config)
+            for rated in result.changes
+        ]
+        return (changes, *verdict(changes))
 
     def assess(
         self,
@@ -66,13 +77,10 @@ class Assessor:
         for item in report.schemas:
             if item.status is not Status.DRIFT:
                 continue
-            snapshot, document = snapshots[item.schema], documents[item.schema]
-            result = self._diffs.get(item.schema) or self._diff(snapshot, document)
-            item.changes = [
-                reported(item.schema, snapshot.lines, rated, self.config)
-                for rated in result.changes
-            ]
-            item.severity, item.compatible = verdict(item.changes)
+            assessed = self._assessed.get(item.schema)
+            if assessed is None:
+                assessed = self._assess(snapshots[item.schema], documents[item.schema])
+            item.changes, item.severity, item.compatible = assessed
 
 
 def assess(

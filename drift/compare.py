@@ -84,6 +84,9 @@ async def _fetch(
         except RegistryError as exc:
             return exc
         if on_document is not None:
+            # Yield once first: the request waiting for the slot this one freed is sent
+            # before the CPU work on this document, not after it.
+            await asyncio.sleep(0)
             on_document(pair.snapshot, document)
         return document
 
