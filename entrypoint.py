@@ -12,4 +12,6 @@ if __name__ == "__main__":
     except ModuleNotFoundError:  # run from a checkout that was not installed
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from drift.action import main
-    sys.exit(main())
+    from drift.cli import run
+
+    run(main)

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import sys
+from drift.cli import run
 
-from drift.cli import main
-
-sys.exit(main())
+run()

@@ -426,3 +426,23 @@ def test_usage_errors_exit_2_and_name_the_flag(
     err = capsys.readouterr().err
     assert err.startswith("schema-drift: error: --schema-dir: 'nope' is not a directory")
     assert not (tmp_path / "drift_report.json").exists()
+
+
+def test_the_process_entry_flushes_everything_and_exits_with_the_code() -> None:
+    # drift.cli.run ends the process with os._exit: buffered output must not be lost.
+    program = (
+        "import gc, sys\n"
+        "from drift.cli import run\n"
+        "def entry():\n"
+        "    sys.stdout.write('o' * 200_000)\n"
+        "    sys.stderr.write('e' * 70_000)\n"
+        "    sys.stderr.write(str(gc.get_threshold()[0]))\n"
+        "    return 3\n"
+        "run(entry)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 3
+    assert result.stdout == "o" * 200_000
+    assert result.stderr == "e" * 70_000 + "20000"
