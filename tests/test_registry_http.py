@@ -83,6 +83,25 @@ def test_url_bearer_token_and_quoting() -> None:
     assert request.headers["Authorization"] == "Bearer tok-123"
 
 
+@pytest.mark.parametrize(
+    "base", ["https://registry.example/api/", "https://registry.example/api//"]
+)
+def test_a_base_url_with_trailing_slashes_gives_the_same_urls(base: str) -> None:
+    script = Script(ok())
+
+    async def go() -> None:
+        registry = HttpRegistry(base, transport=httpx.MockTransport(script.handle))
+        try:
+            await registry.get_schema("v1", "md/Bar")
+        finally:
+            await registry.aclose()
+
+    asyncio.run(go())
+    assert [str(r.url) for r in script.requests] == [
+        "https://registry.example/api/schemas/v1/md%2FBar"
+    ]
+
+
 def test_timeout_then_success_is_retried() -> None:
     script = Script(httpx.ReadTimeout("slow"), ok())
     assert fetch(script).name == "md.Bar.schema"

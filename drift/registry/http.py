@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import random
 import time
@@ -34,6 +33,8 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # noqa: PLC0415  (rarely needed: kept out of start-up)
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
@@ -75,8 +76,10 @@ class HttpRegistry:
             # Plain http:// loads no CA bundle (that is a third of start-up).
             context = httpx.create_ssl_context() if secure else None
             transport = Http11Transport(ssl_context=context)
+        # Requests get absolute URLs: httpx resolves a path against base_url at ~45 µs
+        # a request, more than parsing the whole URL.
+        self._prefix = base_url.rstrip("/")
         self._client = httpx.AsyncClient(
-            base_url=base_url,
             headers=headers,
             timeout=httpx.Timeout(timeout),
             transport=transport,
@@ -116,7 +119,7 @@ class HttpRegistry:
             self.requests += 1
             try:
                 async with self._slots:
-                    response = await self._client.get(path)
+                    response = await self._client.get(httpx.URL(self._prefix + path))
             except httpx.TransportError as exc:
                 failure, retry_after = _describe(exc), None
             else:
