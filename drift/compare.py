@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -73,25 +73,131 @@ def _base_result(snapshot: Snapshot, status: Status) -> SchemaResult:
 
 
 OnDocument = Callable[[Snapshot, RegistrySchema], None]
+Fetched = RegistrySchema | RegistryError
+
+
+async def _fetch_one(
+    registry: Registry, track: str, pair: Pair, on_document: OnDocument | None
+) -> Fetched:
+    try:
+        document = await registry.get_schema(track, pair.entry.name)
+    except RegistryError as exc:
+        return exc
+    if on_document is not None:
+        # Yield once first: the request waiting for the slot this one freed is sent
+        # before the CPU work on this document, not after it.
+        await asyncio.sleep(0)
+        on_document(pair.snapshot, document)
+    return document
 
 
 async def _fetch(
-    registry: Registry, track: str, pairs: list[Pair], on_document: OnDocument | None = None
-) -> dict[str, RegistrySchema | RegistryError]:
-    async def one(pair: Pair) -> RegistrySchema | RegistryError:
-        try:
-            document = await registry.get_schema(track, pair.entry.name)
-        except RegistryError as exc:
-            return exc
-        if on_document is not None:
-            # Yield once first: the request waiting for the slot this one freed is sent
-            # before the CPU work on this document, not after it.
-            await asyncio.sleep(0)
-            on_document(pair.snapshot, document)
-        return document
-
-    results = await asyncio.gather(*(one(pair) for pair in pairs))
+    registry: Registry,
+    track: str,
+    pairs: list[Pair],
+    on_document: OnDocument | None = None,
+    started: Mapping[str, Awaitable[Fetched]] | None = None,
+) -> dict[str, Fetched]:
+    """Fetch each pair's registry document, or await the fetch `started` already has."""
+    started = started or {}
+    results = await asyncio.gather(
+        *(
+            started.get(pair.snapshot.identity) or _fetch_one(registry, track, pair, on_document)
+            for pair in pairs
+        )
+    )
     return {pair.snapshot.identity: result for pair, result in zip(pairs, results, strict=True)}
+
+
+class Prefetcher:
+    """Starts the fetches a check will need while its snapshots are still being loaded.
+
+    It is offered each snapshot as it is loaded. Once the index is in, a snapshot
+    whose hash differs from its index entry's is fetched on every path `compare`
+    can take (but an outage), so its fetch can start at once. The first goes out
+    alone, as the probe: until one fetch has worked, a registry that cannot serve
+    schemas is not sent a thousand requests. A failed probe stops the prefetcher,
+    and `compare` then does the rest its usual way. `tasks` maps each snapshot
+    identity to its fetch; `compare(prefetched=...)` awaits them.
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        track: str,
+        index: asyncio.Future[TrackIndex],
+        on_document: OnDocument | None = None,
+    ) -> None:
+        self._registry, self._track, self._index = registry, track, index
+        self._on_document = on_document
+        self._matcher: Matcher | None = None
+        self._before_index: list[Snapshot] = []
+        self._behind_probe: list[Pair] = []
+        self._seen: set[str] = set()
+        self._probe: asyncio.Task[Fetched] | None = None
+        self._open = False
+        self._stopped = False
+        self.tasks: dict[str, asyncio.Task[Fetched]] = {}
+        # Snapshots offered before the index arrived are looked at when it does,
+        # even if loading has finished by then.
+        index.add_done_callback(self._index_arrived)
+
+    def offer(self, snapshot: Snapshot) -> None:
+        if self._stopped:
+            return
+        if self._matcher is None:
+            self._before_index.append(snapshot)
+            if self._index.done():  # its callback may not have run yet
+                self._index_arrived(self._index)
+            return
+        self._consider(snapshot)
+
+    def _index_arrived(self, index: asyncio.Future[TrackIndex]) -> None:
+        if self._matcher is not None or self._stopped:
+            return
+        if index.cancelled() or index.exception() is not None:
+            self._stopped = True  # compare reports the index failure
+            return
+        self._matcher = Matcher(index.result().entries)
+        waiting, self._before_index = self._before_index, []
+        for snapshot in waiting:
+            self._consider(snapshot)
+
+    def _consider(self, snapshot: Snapshot) -> None:
+        assert self._matcher is not None
+        entry = self._matcher.find(snapshot)
+        if entry is None or entry.sha256 == snapshot.sha256 or snapshot.identity in self._seen:
+            return
+        self._seen.add(snapshot.identity)  # a duplicate identity is fetched once
+        pair = Pair(snapshot, entry)
+        if self._open:
+            self._start(pair)
+        elif self._probe is None:
+            self._probe = self._start(pair)
+            self._probe.add_done_callback(self._probed)
+        else:
+            self._behind_probe.append(pair)
+
+    def _start(self, pair: Pair) -> asyncio.Task[Fetched]:
+        fetch = _fetch_one(self._registry, self._track, pair, self._on_document)
+        task = asyncio.ensure_future(fetch)
+        self.tasks[pair.snapshot.identity] = task
+        return task
+
+    def _probed(self, probe: asyncio.Task[Fetched]) -> None:
+        held, self._behind_probe = self._behind_probe, []
+        if probe.cancelled() or isinstance(probe.result(), RegistryError):
+            self._stopped = True
+            return
+        self._open = True
+        for pair in held:
+            self._start(pair)
+
+    async def aclose(self) -> None:
+        """Cancel the fetches nobody awaited (e.g. of a duplicate identity) and reap them."""
+        for task in self.tasks.values():
+            task.cancel()
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
 
 
 def _result(pair: Pair, fetched: RegistrySchema | RegistryError | None) -> SchemaResult:
@@ -131,12 +237,14 @@ async def compare(
     clock: Callable[[], float] = time.perf_counter,
     index: Awaitable[TrackIndex] | None = None,
     on_document: OnDocument | None = None,
+    prefetched: Mapping[str, Awaitable[Fetched]] | None = None,
 ) -> tuple[DriftReport, dict[str, RegistrySchema]]:
     """Build the report; also return the registry documents fetched, keyed by local identity.
 
     `index` is the GET /index already in flight, when the caller started it early;
     `on_document` sees each fetched document as it arrives (work done while the
-    other requests are still travelling).
+    other requests are still travelling); `prefetched` has fetches a `Prefetcher`
+    started, by snapshot identity.
     """
     started = clock()
     report = DriftReport(track=track, registry_url=registry_url, generated_at=now_iso())
@@ -149,7 +257,7 @@ async def compare(
             f"_metadata.json says these snapshots are from track {local.metadata.track!r}, "
             f"but track {track!r} is being checked"
         )
-    fetched: dict[str, RegistrySchema | RegistryError] = {}
+    fetched: dict[str, Fetched] = {}
     try:
         track_index = await (registry.get_index(track) if index is None else index)
     except RegistryError as exc:
@@ -174,7 +282,7 @@ async def compare(
             pairs.append(Pair(snapshot, entry))
 
     differing = [pair for pair in pairs if pair.snapshot.sha256 != pair.entry.sha256]
-    verified, outage = await _verify(registry, track, differing, pairs, fetched)
+    verified, outage = await _verify(registry, track, differing, pairs, fetched, prefetched)
     if verified is not True and pairs:
         report.warnings.append(
             "the registry index hashes could not be verified against a schema's content; "
@@ -188,7 +296,7 @@ async def compare(
             {p.snapshot.identity: RegistryError(f"not compared: {outage}") for p in todo}
         )
     else:
-        fetched.update(await _fetch(registry, track, todo, on_document))
+        fetched.update(await _fetch(registry, track, todo, on_document, prefetched))
 
     for pair in pairs:
         results[pair.snapshot.identity] = _result(pair, fetched.get(pair.snapshot.identity))
@@ -212,7 +320,8 @@ async def _verify(
     track: str,
     differing: list[Pair],
     pairs: list[Pair],
-    fetched: dict[str, RegistrySchema | RegistryError],
+    fetched: dict[str, Fetched],
+    prefetched: Mapping[str, Awaitable[Fetched]] | None,
 ) -> tuple[bool | None, str | None]:
     """Check the index's hash against one schema's content: (verified, outage message).
 
@@ -226,7 +335,8 @@ async def _verify(
         if probe.snapshot.identity in seen:
             continue
         seen.add(probe.snapshot.identity)
-        document = (await _fetch(registry, track, [probe]))[probe.snapshot.identity]
+        fetches = await _fetch(registry, track, [probe], started=prefetched)
+        document = fetches[probe.snapshot.identity]
         fetched[probe.snapshot.identity] = document
         if isinstance(document, RegistrySchema):
             return document.content_sha256 == probe.entry.sha256, None

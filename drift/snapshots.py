@@ -204,36 +204,57 @@ def load_snapshot(path: Path, cwd: Path, metadata: Metadata | None) -> Snapshot:
     )
 
 
-def load_snapshots(schema_dir: Path, cwd: Path) -> LocalSnapshots:
-    files, escapes = find_schema_files(schema_dir)
-    problems = [
-        LoadProblem(path.stem, path, display_path(path, cwd), message) for path, message in escapes
-    ]
-    metadata: dict[Path, Metadata] = {}
-    for path in files:
-        if path.name == METADATA_FILE:
-            try:
-                metadata[path.parent] = read_metadata(path)
-            except _Unusable as exc:
-                problems.append(LoadProblem(path.stem, path, display_path(path, cwd), str(exc)))
-    loaded: list[Snapshot] = []
-    for path in files:
-        if path.name == METADATA_FILE:
-            continue
+class SnapshotLoader:
+    """Loads a schema dir one file at a time, so a caller can act on each as it comes.
+
+    `paths` are the snapshot files in order; `load(path)` reads one (a problem is
+    recorded instead when it cannot be used); `result()` gives every snapshot and
+    problem, with duplicate identities turned into problems.
+    """
+
+    def __init__(self, schema_dir: Path, cwd: Path) -> None:
+        self.schema_dir, self.cwd = schema_dir, cwd
+        files, escapes = find_schema_files(schema_dir)
+        self.problems = [self._problem(path, message) for path, message in escapes]
+        self.metadata: dict[Path, Metadata] = {}
+        for path in files:
+            if path.name == METADATA_FILE:
+                try:
+                    self.metadata[path.parent] = read_metadata(path)
+                except _Unusable as exc:
+                    self.problems.append(self._problem(path, str(exc)))
+        self.paths = [path for path in files if path.name != METADATA_FILE]
+        self.loaded: list[Snapshot] = []
+
+    def _problem(self, path: Path, message: str) -> LoadProblem:
+        return LoadProblem(path.stem, path, display_path(path, self.cwd), message)
+
+    def load(self, path: Path) -> Snapshot | None:
         try:
-            loaded.append(load_snapshot(path, cwd, _nearest(metadata, path, schema_dir)))
+            snapshot = load_snapshot(path, self.cwd, _nearest(self.metadata, path, self.schema_dir))
         except _Unusable as exc:
-            problems.append(LoadProblem(path.stem, path, display_path(path, cwd), str(exc)))
+            self.problems.append(self._problem(path, str(exc)))
+            return None
         except OSError as exc:
-            problems.append(
-                LoadProblem(path.stem, path, display_path(path, cwd), f"cannot read: {exc}")
-            )
-    snapshots, duplicates = _unique(loaded)
-    return LocalSnapshots(
-        snapshots=snapshots,
-        problems=problems + duplicates,
-        metadata=metadata.get(schema_dir),
-    )
+            self.problems.append(self._problem(path, f"cannot read: {exc}"))
+            return None
+        self.loaded.append(snapshot)
+        return snapshot
+
+    def result(self) -> LocalSnapshots:
+        snapshots, duplicates = _unique(self.loaded)
+        return LocalSnapshots(
+            snapshots=snapshots,
+            problems=self.problems + duplicates,
+            metadata=self.metadata.get(self.schema_dir),
+        )
+
+
+def load_snapshots(schema_dir: Path, cwd: Path) -> LocalSnapshots:
+    loader = SnapshotLoader(schema_dir, cwd)
+    for path in loader.paths:
+        loader.load(path)
+    return loader.result()
 
 
 def _nearest(metadata: dict[Path, Metadata], path: Path, root: Path) -> Metadata | None:
