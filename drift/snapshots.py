@@ -74,35 +74,52 @@ def display_path(path: Path, cwd: Path) -> str:
 
 
 def find_schema_files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
-    """Schema files under root (sorted), plus symlinks that point outside it."""
+    """Schema files under root (sorted), plus symlinks that point outside it.
+
+    Hidden files and directories are skipped; symlinked directories are never
+    followed (no cycles, no double counting). os.scandir's entries answer "is it a
+    directory / a symlink" without a system call per file.
+    """
     real_root = root.resolve()
-    files: list[Path] = []
+    files: list[tuple[tuple[str, ...], Path]] = []
     escapes: list[tuple[Path, str]] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        here = Path(dirpath)
-        kept = []
-        for name in sorted(dirnames):
-            if name.startswith("."):
+
+    def escaped(path: str, what: str) -> bool:
+        target = Path(path).resolve()
+        if target.is_relative_to(real_root):
+            return False
+        escapes.append((Path(path), f"{what} leaves the schema dir (→ {target})"))
+        return True
+
+    def walk(folder: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:
+            return  # unreadable: as os.walk, skipped
+        subdirs = []
+        for entry in entries:
+            if entry.name.startswith(".") or not entry.is_dir():
                 continue
-            sub = here / name
-            if sub.is_symlink():
-                target = sub.resolve()
-                if not target.is_relative_to(real_root):
-                    escapes.append((sub, f"symlinked directory leaves the schema dir (→ {target})"))
-                continue  # never follow: avoids cycles and double counting
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            path = here / name
-            if name.startswith(".") or path.suffix.lower() not in SCHEMA_SUFFIXES:
+            if entry.is_symlink():
+                escaped(entry.path, "symlinked directory")
+            else:
+                subdirs.append(entry)
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or entry.is_dir():
                 continue
-            if path.is_symlink():
-                target = path.resolve()
-                if not target.is_relative_to(real_root):
-                    escapes.append((path, f"symlink leaves the schema dir (→ {target})"))
-                    continue
-            files.append(path)
-    return sorted(files), escapes
+            if os.path.splitext(name)[1].lower() not in SCHEMA_SUFFIXES:
+                continue
+            if entry.is_symlink() and escaped(entry.path, "symlink"):
+                continue
+            files.append(((*parts, name), Path(entry.path)))
+        for entry in subdirs:
+            walk(entry.path, (*parts, entry.name))
+
+    walk(os.fspath(root), ())
+    files.sort(key=lambda item: item[0])
+    return [path for _, path in files], escapes
 
 
 def _decode(path: Path) -> str:
