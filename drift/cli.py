@@ -173,9 +173,15 @@ def run_check(args: argparse.Namespace) -> int:
     return int(exit_code(report, settings.fail_on))
 
 
+def _keeps_running() -> None:
+    """`watch` and `registry serve` run for days: the collector `run` turned off comes back."""
+    gc.enable()
+
+
 def run_watch(args: argparse.Namespace) -> int:
     from drift.watch import run_watch as loop  # noqa: PLC0415
 
+    _keeps_running()
     settings = _settings(args)
     raw = vars(args)
     try:
@@ -219,6 +225,7 @@ def run_diff(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from drift.registry.server import RegistryHTTPServer  # noqa: PLC0415
 
+    _keeps_running()
     root = Path(args.directory)
     if not (root / "index.json").is_file():
         raise SettingsError(
@@ -265,14 +272,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(entry: Callable[[], int] = main) -> NoReturn:
     """A process's whole life: the console script, `python -m drift` and the action.
 
-    A check allocates many small objects and keeps most of them until it ends, so
-    the cyclic GC's default gen-0 threshold (700) has it rescan them over and over
-    (~5 % of an all-drifted check), and the interpreter's teardown then frees them
-    one by one. Neither is needed for one short run: collections are made rarer,
-    and once `entry` has returned and the streams are flushed the process ends
-    with os._exit. An exception still propagates and exits the usual way.
+    A check is one short run that keeps most of what it allocates until it ends:
+    the cyclic GC would rescan all of it again and again to reclaim a few MB of
+    cycles (15 ms of an all-synced check of 1000 schemas, 50 ms of an all-drifted
+    one), and the interpreter's teardown would then free it object by object. So
+    the collector is off (the commands that keep running turn it back on) and,
+    once `entry` has returned and the streams are flushed, the process ends with
+    os._exit. An exception still propagates and exits the usual way.
     """
-    gc.set_threshold(20_000)
+    gc.disable()
     code = entry()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to lose

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import socket
@@ -436,7 +437,7 @@ def test_the_process_entry_flushes_everything_and_exits_with_the_code() -> None:
         "def entry():\n"
         "    sys.stdout.write('o' * 200_000)\n"
         "    sys.stderr.write('e' * 70_000)\n"
-        "    sys.stderr.write(str(gc.get_threshold()[0]))\n"
+        "    sys.stderr.write(str(gc.isenabled()))\n"
         "    return 3\n"
         "run(entry)\n"
     )
@@ -445,4 +446,18 @@ def test_the_process_entry_flushes_everything_and_exits_with_the_code() -> None:
     )
     assert result.returncode == 3
     assert result.stdout == "o" * 200_000
-    assert result.stderr == "e" * 70_000 + "20000"
+    assert result.stderr == "e" * 70_000 + "False"
+
+
+@pytest.mark.parametrize("command", ["watch", "registry"])
+def test_the_long_running_commands_turn_the_collector_back_on(command: str, tmp_path: Path) -> None:
+    args = {
+        "watch": ["watch", "--schema-dir", str(tmp_path / "nowhere")],
+        "registry": ["registry", "serve", str(tmp_path / "nowhere")],
+    }[command]
+    gc.disable()
+    try:
+        assert main(args) == 2  # stopped by the bad directory, after the switch
+        assert gc.isenabled()
+    finally:
+        gc.enable()
