@@ -275,6 +275,8 @@ def load_snapshots(schema_dir: Path, cwd: Path) -> LocalSnapshots:
 
 
 def _nearest(metadata: dict[Path, Metadata], path: Path, root: Path) -> Metadata | None:
+    if not metadata:
+        return None
     folder = path.parent
     while True:
         if folder in metadata:
