@@ -1,7 +1,7 @@
 """Benchmark `schema-drift check` against a local registry server with injected latency.
 
     python bench/bench_check.py [--n 1000] [--latency-ms 20] [--concurrency 16]
-                                [--repeat 3] [--skip-baseline]
+                                [--repeat 3] [--skip-baseline] [--python PATH]
 
 Two scenarios, each with N pydantic-style schemas served by RegistryHTTPServer:
   all-synced   the local snapshots equal the registry (the fast path: index + one probe)
@@ -236,9 +236,11 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def check_command(url: str, fixture: Fixture, output: Path, concurrency: int) -> list[str]:
+def check_command(
+    python: str, url: str, fixture: Fixture, output: Path, concurrency: int
+) -> list[str]:
     return [
-        sys.executable, "-m", "drift", "check",
+        python, "-m", "drift", "check",
         "--registry-url", url,
         "--track", TRACK,
         "--schema-dir", str(fixture.schema_dir),
@@ -250,11 +252,11 @@ def check_command(url: str, fixture: Fixture, output: Path, concurrency: int) ->
 
 
 def run_check_subprocess(
-    server: RegistryHTTPServer, fixture: Fixture, output: Path, concurrency: int
+    python: str, server: RegistryHTTPServer, fixture: Fixture, output: Path, concurrency: int
 ) -> CheckRun:
     """One CLI run; os.wait4 gives this exact child's rusage (not a high-water mark)."""
     output.unlink(missing_ok=True)
-    command = check_command(server.url, fixture, output, concurrency)
+    command = check_command(python, server.url, fixture, output, concurrency)
     before = server.requests
     with tempfile.TemporaryFile() as errors:
         started = time.perf_counter()
@@ -318,7 +320,7 @@ def measure(fixture: Fixture, args: argparse.Namespace, workdir: Path) -> Measur
     output = workdir / f"{fixture.scenario}-report.json"
     with serving(fixture.registry_dir, args.latency_ms) as server:
         runs = [
-            run_check_subprocess(server, fixture, output, args.concurrency)
+            run_check_subprocess(args.python, server, fixture, output, args.concurrency)
             for _ in range(args.repeat)
         ]
         run_check_inprocess(server, fixture, output, args.concurrency)  # warm lazy imports
@@ -445,6 +447,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=3, help="check runs; median reported")
     parser.add_argument("--skip-baseline", action="store_true", help="skip the slow baseline")
     parser.add_argument("--seed", type=int, default=1234, help="schema generator seed")
+    parser.add_argument(
+        "--python",
+        default=sys.executable,
+        help="interpreter that runs the CLI (default: this one, the dev checkout); e.g. "
+        "that of a venv with a plain `pip install .`, as users and the image have it",
+    )
     args = parser.parse_args(argv)
     if args.n < 1 or args.repeat < 1 or args.concurrency < 1 or args.latency_ms < 0:
         parser.error("--n, --repeat and --concurrency must be >= 1, --latency-ms >= 0")
@@ -477,6 +485,7 @@ def main(argv: list[str] | None = None) -> int:
         f"\nschema-drift check: n={args.n} latency={args.latency_ms:g}ms "
         f"concurrency={args.concurrency} repeat={args.repeat} "
         "(check = median of runs; in-proc after one warm-up run)\n"
+        f"CLI run by {args.python}\n"
     )
     print_table(results)
     print(
