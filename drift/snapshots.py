@@ -133,8 +133,13 @@ def _decode(path: Path) -> str:
         ) from None
 
 
+def is_json(path: Path) -> bool:
+    """A `.json` file is read as JSON; every other snapshot (`.yaml`, `.yml`) as YAML."""
+    return path.suffix.lower() == ".json"
+
+
 def parse_document(path: Path, text: str) -> Any:
-    if path.suffix.lower() == ".json":
+    if is_json(path):
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -158,7 +163,7 @@ def parse_document(path: Path, text: str) -> Any:
 
 def document_lines(path: Path, text: str) -> Lines:
     """Line lookups for a document `parse_document` read as JSON or YAML by its suffix."""
-    return JsonLines(text) if path.suffix.lower() == ".json" else YamlLines(text)
+    return JsonLines(text) if is_json(path) else YamlLines(text)
 
 
 @functools.cache
