@@ -93,11 +93,11 @@ def run(scenario: Callable[[], Awaitable[Any]]) -> Any:
     return asyncio.run(scenario())
 
 
-def client(base_url: str, **kwargs: Any) -> httpx.AsyncClient:
-    context = kwargs.pop("ssl_context", None)
-    return httpx.AsyncClient(
-        base_url=base_url, transport=Http11Transport(ssl_context=context), **kwargs
-    )
+def client(
+    base_url: str, *, ssl_context: ssl.SSLContext | None = None, **kwargs: Any
+) -> httpx.AsyncClient:
+    transport = Http11Transport(ssl_context=ssl_context)
+    return httpx.AsyncClient(base_url=base_url, transport=transport, **kwargs)
 
 
 def test_keep_alive_reuses_one_connection_and_sends_httpx_headers() -> None:
