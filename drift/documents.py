@@ -1,0 +1,172 @@
+"""Bounded parsing of JSON documents that come from outside (registry answers, local files).
+
+The standard library's `json` does the parsing; this module only adds the guards a
+CI gate needs against hostile input. Each limit is a named constant, documented in
+the README's "Limits" table, and a breach raises `DocumentError` with a message that
+names the limit; the caller prefixes the URL or the file.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+"""One schema document, as bytes (a registry answer after content decoding, or a file)."""
+
+MAX_NESTING = 200
+"""Arrays and objects nested inside one another; real schemas stay far below 50."""
+
+MAX_INT_DIGITS = 100
+"""Digits of one integer literal: far past any 64-bit bound a schema states."""
+
+MAX_NODES = 2_000_000
+"""Values in one document once YAML aliases are expanded (an alias bomb stops here)."""
+
+
+_INT_CEILING = 10**MAX_INT_DIGITS
+
+
+class DocumentError(ValueError):
+    """A document that breaks one of the limits above, or holds no JSON equivalent."""
+
+
+def too_large(size: int) -> DocumentError:
+    return DocumentError(
+        f"document larger than {MAX_DOCUMENT_BYTES} bytes ({size} bytes; "
+        "limit MAX_DOCUMENT_BYTES, 8 MiB)"
+    )
+
+
+def check_size(size: int) -> None:
+    if size > MAX_DOCUMENT_BYTES:
+        raise too_large(size)
+
+
+def _parse_int(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INT_DIGITS:
+        raise DocumentError(
+            f"integer with {digits} digits (limit MAX_INT_DIGITS, {MAX_INT_DIGITS})"
+        )
+    return int(text)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise DocumentError(f"number {text[:40]} is out of range (not a finite double)")
+    return value
+
+
+def _parse_constant(name: str) -> Any:
+    raise DocumentError(f"{name} is not JSON (NaN and Infinity are not allowed)")
+
+
+def loads_json(data: str | bytes) -> Any:
+    """json.loads with every guard: size, nesting, integer size, non-finite numbers.
+
+    Raises DocumentError (a ValueError) for a breach and json.JSONDecodeError (also a
+    ValueError, with line and column) for text that is not JSON.
+    """
+    check_size(len(data))
+    try:
+        document = json.loads(
+            data,
+            parse_int=_parse_int,
+            parse_float=_parse_float,
+            parse_constant=_parse_constant,
+        )
+    except RecursionError:
+        raise nesting_error() from None
+    # Counting brackets is C-speed: only a document that could be that deep is walked.
+    opening = (
+        data.count(b"{") + data.count(b"[")
+        if isinstance(data, bytes)
+        else data.count("{") + data.count("[")
+    )
+    if opening > MAX_NESTING:
+        check_tree(document)
+    return document
+
+
+def nesting_error() -> DocumentError:
+    return DocumentError(f"nested deeper than {MAX_NESTING} levels (limit MAX_NESTING)")
+
+
+def check_tree(document: Any, *, yaml_values: bool = False) -> None:
+    """Walk a parsed document without recursion: nesting, expanded size, and (for YAML,
+    whose loader builds Python values directly) key types, integer size and finiteness.
+
+    Shared subtrees (YAML aliases) are measured once each and counted as often as they
+    are referenced, so an alias bomb is refused in time linear in the file.
+    """
+    sizes: dict[int, int] = {}
+    depths: dict[int, int] = {}
+    open_nodes: set[int] = set()  # expanded, not yet measured: met again, it is a cycle
+    stack: list[tuple[Any, bool]] = [(document, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            if yaml_values:
+                _check_scalar(node)
+            continue
+        key = id(node)
+        if key in sizes:
+            continue
+        if not expanded:
+            if key in open_nodes:
+                raise DocumentError("a value contains itself (a recursive YAML alias)")
+            open_nodes.add(key)
+            if yaml_values and isinstance(node, dict):
+                for name in node:
+                    if not isinstance(name, str):
+                        raise DocumentError(
+                            f"key {name!r} is a {type(name).__name__}; JSON object keys are "
+                            "strings (quote it)"
+                        )
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
+            if len(stack) > MAX_NODES:
+                raise _too_many()
+            continue
+        size, depth = 1, 1
+        for child in children:
+            if isinstance(child, dict | list):
+                size += sizes[id(child)]
+                depth = max(depth, depths[id(child)] + 1)
+            else:
+                size += 1
+        if depth > MAX_NESTING:
+            raise nesting_error()
+        if size > MAX_NODES:
+            raise _too_many()
+        sizes[key], depths[key] = size, depth
+        open_nodes.discard(key)
+
+
+def _too_many() -> DocumentError:
+    return DocumentError(
+        f"more than {MAX_NODES} values once aliases are expanded (limit MAX_NODES)"
+    )
+
+
+def _check_scalar(value: Any) -> None:
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return
+    if isinstance(value, int):
+        if abs(value) >= _INT_CEILING:
+            raise DocumentError(f"integer with more than {MAX_INT_DIGITS} digits")
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise DocumentError(f"{value} is not a JSON number (NaN and Infinity are not allowed)")
+        return
+    raise DocumentError(
+        f"a YAML {type(value).__name__} value has no JSON equivalent ({str(value)[:40]!r})"
+    )
