@@ -37,11 +37,34 @@ class SchemaSnapshot:
     fetched_at: float | None = None
 
 
+def _from_pulse_config(cfg: Any) -> tuple[str | None, str]:
+    """(Redis URL or None, namespace) from an object shaped like the Store's PulseConfig."""
+    from drift.sinks.pulse import DEFAULT_NAMESPACE, DEFAULT_REDIS_URL  # noqa: PLC0415
+
+    namespace = getattr(cfg, "ns", None) or DEFAULT_NAMESPACE
+    enabled = getattr(cfg, "enabled", True)
+    backend = str(getattr(cfg, "backend", "redis") or "redis").strip().lower()
+    if not enabled or backend != "redis":
+        return None, str(namespace)
+    return str(getattr(cfg, "redis_url", None) or DEFAULT_REDIS_URL), str(namespace)
+
+
 class DriftReporter:
-    """Detects drift per schema, records metrics and emits Pulse events (fail-open)."""
+    """Detects drift per schema, records metrics and emits Pulse events (fail-open).
+
+    The Store builds it as `DriftReporter(pulse_config=cfg, publisher=None)`, where `cfg`
+    is its frozen `PulseConfig` (`enabled`, `backend`, `redis_url`, `ns`, `track`); that
+    call is read duck-typed: `backend="inmem"` or `enabled=False` means no Redis.
+    A `publisher` stays the caller's: it is kept as `self.publisher` and stopped by
+    `stop()` as the seed did, while events go to Redis through this project's Pulse sink.
+    Explicit `pulse_url` / `pulse_namespace` keywords win over `pulse_config`, which wins
+    over the environment (PULSE_ENABLED, REDIS_URL, MD_NAMESPACE).
+    """
 
     def __init__(
         self,
+        pulse_config: Any = None,
+        publisher: Any = None,
         *,
         repo: str = "market-data-store",
         registry: CollectorRegistry | None = None,
@@ -54,10 +77,15 @@ class DriftReporter:
         from drift.sinks.pulse import pulse_settings_from_env  # noqa: PLC0415
 
         env = os.environ if env is None else env
-        env_url, env_namespace = pulse_settings_from_env(env)
+        if pulse_config is None:
+            default_url, default_namespace = pulse_settings_from_env(env)
+        else:
+            default_url, default_namespace = _from_pulse_config(pulse_config)
+        self.pulse_config = pulse_config
+        self.publisher = publisher
         self.repo = repo
-        self.pulse_url = pulse_url if pulse_url is not None else env_url
-        self.pulse_namespace = pulse_namespace or env_namespace
+        self.pulse_url = pulse_url if pulse_url is not None else default_url
+        self.pulse_namespace = pulse_namespace or default_namespace
         self.registry = registry if registry is not None else CollectorRegistry()
         labels = ("repo", "track", "schema")
         self._drift_total = Counter(
@@ -86,7 +114,15 @@ class DriftReporter:
 
     async def stop(self) -> None:
         """Idempotent: stopping twice, or without starting, is fine."""
-        self.started = False
+        was_started, self.started = self.started, False
+        stop = getattr(self.publisher, "stop", None)
+        if was_started and callable(stop):
+            try:
+                result = stop()
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception:  # fail open, as every telemetry path here
+                log.exception("DriftReporter: stopping the publisher failed")
 
     def compute_sha256(self, content: str | dict[str, Any]) -> str:
         return compute_sha256(content)

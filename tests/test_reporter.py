@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import json
 import socket
@@ -265,3 +266,66 @@ def test_missing_registry_version_is_fine(redis_server: str) -> None:
     [event] = stream(redis_server, "mdp:mdp.telemetry.schema_drift")
     assert event["payload"]["registry_version"] is None
     assert event["payload"]["drift_type"] == "content_mismatch"
+
+
+@dataclasses.dataclass(frozen=True)
+class StorePulseConfig:
+    """The shape of market-data-store 0.6.73's `market_data_store.pulse.config.PulseConfig`."""
+
+    enabled: bool = True
+    backend: str = "inmem"
+    redis_url: str = "redis://localhost:6379/0"
+    ns: str = "mdp"
+    track: str = "v1"
+
+
+class StorePublisher:
+    """Stands in for the Store's FeedbackPublisherService: records that it was stopped."""
+
+    def __init__(self) -> None:
+        self.stopped = 0
+
+    async def stop(self) -> None:
+        self.stopped += 1
+
+
+# 20: the Store's own call keeps working
+def test_store_constructor_with_a_redis_pulse_config(redis_server: str) -> None:
+    cfg = StorePulseConfig(backend="redis", redis_url=redis_server, ns="store")
+    reporter = DriftReporter(pulse_config=cfg, publisher=None)
+    assert (reporter.pulse_url, reporter.pulse_namespace) == (redis_server, "store")
+    assert reporter.pulse_config is cfg
+    assert reporter.publisher is None
+    run(reporter.start())
+    assert run(reporter.detect_and_emit_drift(snapshot(), "b" * 64, "1.1.0")) is True
+    run(reporter.stop())
+    [event] = stream(redis_server, "store:store.telemetry.schema_drift")
+    assert event["payload"]["registry_sha256"] == "b" * 64
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [StorePulseConfig(backend="inmem"), StorePulseConfig(enabled=False, backend="redis")],
+    ids=["inmem-backend", "disabled"],
+)
+def test_store_constructor_without_redis(redis_server: str, cfg: StorePulseConfig) -> None:
+    cfg = dataclasses.replace(cfg, redis_url=redis_server)
+    reporter = DriftReporter(cfg, None)  # positional, as the seed's signature allows
+    assert reporter.pulse_enabled is False
+    assert run(reporter.detect_and_emit_drift(snapshot(), "b" * 64)) is True
+    assert stream(redis_server, "mdp:mdp.telemetry.schema_drift") == []
+
+
+def test_store_constructor_keeps_and_stops_the_callers_publisher() -> None:
+    publisher = StorePublisher()
+    reporter = DriftReporter(pulse_config=StorePulseConfig(), publisher=publisher)
+    run(reporter.start())
+    run(reporter.stop())
+    run(reporter.stop())  # idempotent: the publisher is stopped once
+    assert (reporter.publisher, publisher.stopped) == (publisher, 1)
+
+
+def test_explicit_keywords_win_over_the_pulse_config() -> None:
+    cfg = StorePulseConfig(backend="redis", redis_url="redis://cfg:6379/0", ns="cfg")
+    reporter = DriftReporter(cfg, pulse_url="redis://kw:6379/0", pulse_namespace="kw")
+    assert (reporter.pulse_url, reporter.pulse_namespace) == ("redis://kw:6379/0", "kw")
