@@ -19,11 +19,26 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
 
+PEER_FETCHED = ROOT / ".peer"  # where scripts/fetch-peer-vectors puts the peer vectors
+
+
+def locate_shared(*parts: str) -> Path:
+    """Where a ../shared file is: there, or for peer vectors, as fetched into .peer/."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists() and parts[:1] == ("peer",):
+        fetched = PEER_FETCHED.joinpath(*parts[1:])
+        if fetched.exists():
+            return fetched
+    return path
+
+
 def shared_path(*parts: str) -> Path:
     """A file under ../shared: skipped when absent, except under CI=true where that fails."""
-    path = SHARED.joinpath(*parts)
+    path = locate_shared(*parts)
     if not path.exists():
         message = f"{path} is absent (../shared sits beside the project only in team checkouts)"
+        if parts[:1] == ("peer",):
+            message += "; run scripts/fetch-peer-vectors to fetch the peer vectors"
         if os.environ.get("CI") == "true":
             pytest.fail(f"CI=true but {message}")
         pytest.skip(message)

@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, event, given, note, reject, settings
 from hypothesis import strategies as st
 
 from drift.diff import DiffResult, Mode, Policy, diff_schemas
-from tests.conftest import SHARED, shared_path
+from tests.conftest import locate_shared, shared_path
 from tests.schema_mutations import (
     BASE_SCHEMAS,
     DEFAULT_VALIDATOR,
@@ -246,7 +246,7 @@ def _vector_params() -> list[Any]:
     params: list[Any] = []
     for file in CONFLUENT_FILES:
         stem = file.removesuffix(".json")
-        path: Path = SHARED / "peer" / "confluent" / file
+        path: Path = locate_shared("peer", "confluent", file)
         if not path.exists():  # the test then skips, or fails under CI=true
             params += [pytest.param(file, -1, mode, id=f"{mode}-{stem}") for mode in DIRECTIONS]
             continue
