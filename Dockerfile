@@ -12,8 +12,11 @@ WORKDIR /opt/schema-drift
 COPY pyproject.toml README.md entrypoint.py ./
 COPY drift ./drift
 
-# Install without a cache, then compile bytecode once so cold starts skip it.
-RUN pip install --no-cache-dir . \
+# Install with the pulse extra (the redis client, for the pulse-url input) and without
+# a cache, then compile bytecode once so cold starts skip it. DL3013 asks to pin a
+# PyPI package; ".[pulse]" is this very source tree, whose dependencies pyproject bounds.
+# hadolint ignore=DL3013
+RUN pip install --no-cache-dir ".[pulse]" \
     && python -m compileall -q "$(python -c 'import drift, os; print(os.path.dirname(drift.__file__))')" /opt/schema-drift/entrypoint.py
 
 ENTRYPOINT ["python", "/opt/schema-drift/entrypoint.py"]

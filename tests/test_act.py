@@ -7,22 +7,37 @@ the stand-ins fail loudly if any of them runs.
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+import httpx
 import pytest
 
+from tests.conftest import ROOT
 from tests.tools import project_copy, tool
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from drift.registry.server import RegistryHTTPServer
+    from tests.telemetry_servers import Server
+
+pytest_plugins = ("tests.telemetry_servers",)
 
 REMOTE_ACTIONS = ("actions/upload-artifact@v7", "actions/setup-python@v6", "actions/cache@v5")
 
 
-@pytest.fixture(scope="module")
-def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
+def run_act(root: Path, workflow: str, *extra: str) -> str:
+    """`act push` of one workflow in a fresh copy of the project; the log, on success."""
     act = tool("act")
-    root = tmp_path_factory.mktemp("act")
     repo = project_copy(root / "repo")
-    flags: list[str] = []
+    if not (repo / workflow).exists():  # a test-only workflow, kept out of .github/
+        shutil.copyfile(ROOT / "tests" / "workflows" / Path(workflow).name, repo / workflow)
+    flags: list[str] = list(extra)
     for action in REMOTE_ACTIONS:
         stub = root / "stubs" / action.replace("/", "_")
         stub.mkdir(parents=True)
@@ -32,7 +47,7 @@ def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
         )
         flags += ["--local-repository", f"{action}={stub}"]
     result = subprocess.run(
-        [act, "push", "-W", ".github/workflows/self-test.yml", "-P", "ubuntu-latest=-self-hosted",
+        [act, "push", "-W", workflow, "-P", "ubuntu-latest=-self-hosted",
          "--action-offline-mode", "--action-cache-path", str(root / "cache"), *flags],
         cwd=repo,
         capture_output=True,
@@ -43,6 +58,11 @@ def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-6000:]
     return log
+
+
+@pytest.fixture(scope="module")
+def act_log(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return run_act(tmp_path_factory.mktemp("act"), ".github/workflows/self-test.yml")
 
 
 def test_the_self_test_job_succeeds_and_its_output_checks_pass(act_log: str) -> None:
@@ -74,3 +94,38 @@ def test_annotations_point_at_files_and_lines(act_log: str) -> None:
     )
     # the unreachable registry is an error annotation
     assert "::error title=schema drift%3A registry::registry http://127.0.0.1:9" in act_log
+
+
+def test_the_action_installs_pulse_and_sends_telemetry(
+    tmp_path: Path,
+    serve_registry: Callable[..., RegistryHTTPServer],
+    pushgateway: Server,
+    redis_server: str,
+) -> None:
+    """engine: python installs the action itself (pulse extra too) and reaches both sinks."""
+    registry = serve_registry(ROOT / "examples" / "registry")
+    log = run_act(
+        tmp_path,
+        ".github/workflows/telemetry.yml",
+        "--env", f"SD_REGISTRY_URL={registry.url}",
+        "--env", f"SD_PUSHGATEWAY_URL={pushgateway.url}",
+        "--env", f"SD_PULSE_URL={redis_server}",
+    )  # fmt: skip
+    assert "telemetry outputs as expected" in log
+    assert "schema-drift telemetry" not in log  # no telemetry warning: both sinks answered
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    try:
+        events = [
+            json.loads(f[b"data"]) for _, f in client.xrange("mdp:mdp.telemetry.schema_drift")
+        ]
+    finally:
+        client.close()
+    by_schema = {event["payload"]["schema"]: event["payload"] for event in events}
+    assert by_schema["md.Trade"]["drift_type"] in {"version_mismatch", "content_mismatch"}
+    assert by_schema["md.Trade"]["repo"] == "act-telemetry"
+    exposed = httpx.get(f"{pushgateway.url}/metrics", timeout=10).text
+    assert re.search(
+        r'schema_drift_total\{[^}]*repo="act-telemetry"[^}]*schema="md\.Trade"', exposed
+    )

@@ -22,6 +22,7 @@ from tests.test_action import parse_outputs
 from tests.tools import tool
 
 DOCKERFILE = ROOT / "Dockerfile"
+pytest_plugins = ("tests.telemetry_servers",)
 
 
 def test_hadolint_is_clean() -> None:
@@ -44,7 +45,9 @@ def instructions() -> list[tuple[str, str]]:
     return [(line.split(None, 1)[0].upper(), line.split(None, 1)[1]) for line in joined]
 
 
-def test_the_dockerfile_installs_and_runs_like_a_container(tmp_path: Path) -> None:
+def test_the_dockerfile_installs_and_runs_like_a_container(
+    tmp_path: Path, redis_server: str
+) -> None:
     fs = tmp_path / "fs"  # stands for the container's /
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
@@ -100,6 +103,8 @@ def test_the_dockerfile_installs_and_runs_like_a_container(tmp_path: Path) -> No
         "INPUT_SCHEMA-DIR": "examples/schemas",
         "INPUT_FAIL-ON": "breaking",
         "INPUT_REPORT-PATH": "out/drift_report.json",
+        "INPUT_PULSE-URL": redis_server,  # the image has the pulse extra: events are sent
+        "INPUT_REPO": "docker-replay",
     }
     entry = entrypoint[0]
     program = str(venv / "bin" / entry) if not os.path.isabs(entry) else entry
@@ -117,3 +122,13 @@ def test_the_dockerfile_installs_and_runs_like_a_container(tmp_path: Path) -> No
     assert outputs["report-path"] == "out/drift_report.json"
     assert (workspace / "out" / "drift_report.json").is_file()
     assert "Schema drift: breaking" in (commands / "step_summary").read_text()
+    assert "telemetry" not in result.stdout, result.stdout  # no fail-open warning
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    try:
+        stream = client.xrange("mdp:mdp.telemetry.schema_drift")
+    finally:
+        client.close()
+    schemas = {json.loads(fields[b"data"])["payload"]["schema"] for _, fields in stream}
+    assert "md.Trade" in schemas

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from drift.cli import build_parser
 from drift.settings import DEFAULTS
@@ -88,3 +89,36 @@ def test_the_quick_start_needs_no_third_party_package(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 1, result.stderr
     assert "DRIFT    md.Trade" in result.stderr
+
+
+def _action_yml() -> dict[str, Any]:
+    import yaml
+
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    return loaded
+
+
+def _markdown_rows(heading: str) -> list[list[str]]:
+    section = README.split(heading, 1)[1].split("\n### ", 1)[0].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    return [[cell.strip() for cell in row.strip("|").split(" | ")] for row in rows]
+
+
+def test_readme_inputs_table_is_action_yml_word_for_word() -> None:
+    """Name, default and description of every input, in action.yml's order."""
+    expected = []
+    for name, spec in _action_yml()["inputs"].items():
+        default = str(spec.get("default", ""))
+        shown = f"`{default}`" if default else "(empty)"
+        if spec.get("required"):
+            shown = "(required)"
+        expected.append([f"`{name}`", shown, spec["description"].strip()])
+    assert _markdown_rows("### Inputs") == expected
+
+
+def test_readme_outputs_table_is_action_yml_word_for_word() -> None:
+    expected = [
+        [f"`{name}`", spec["description"].strip()]
+        for name, spec in _action_yml()["outputs"].items()
+    ]
+    assert _markdown_rows("### Outputs") == expected

@@ -342,6 +342,7 @@ def test_redis_down_fails_open_without_the_password() -> None:
     assert "ConnectionError" in result.error
     assert "127.0.0.1" in result.error
     assert "secret" not in result.error
+    assert not result.error.startswith("pulse")
 
 
 def test_wrong_password_fails_open_and_right_one_publishes(
@@ -377,6 +378,8 @@ def test_without_redis_installed_fails_open(monkeypatch: pytest.MonkeyPatch) -> 
     assert not result.ok
     assert result.error is not None
     assert "schema-drift-action[pulse]" in result.error
+    # the sink's name is said once, by whoever shows the error ("pulse: …"), not twice
+    assert not result.error.startswith("pulse")
 
 
 def test_nothing_to_send_needs_no_connection() -> None:

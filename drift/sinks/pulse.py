@@ -187,11 +187,15 @@ def emit_report(
         if events:
             _publish(url, key, map(encode_event, events), maxlen=maxlen, timeout=timeout)
     except ImportError as exc:
-        missing = f"pulse: the redis package is missing ({exc}); install the pulse extra"
-        return TelemetryResult(SINK, False, f"{missing}: pip install 'schema-drift-action[pulse]'")
+        return TelemetryResult(
+            SINK,
+            False,
+            f"the redis package is missing ({exc}); install the pulse extra: "
+            "pip install 'schema-drift-action[pulse]'",
+        )
     except Exception as exc:  # fail open: telemetry never fails the check
         message = (
-            f"pulse: publishing to {key} at {_safe_url(url)} failed: {type(exc).__name__}: {exc}"
+            f"publishing to {key} at {_safe_url(url)} failed: {type(exc).__name__}: {exc}"
         )
         return TelemetryResult(SINK, False, _scrub(message, url))
     return TelemetryResult(SINK, True)
