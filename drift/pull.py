@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from drift.compare import compare, now_iso
 from drift.errors import RegistryError
+from drift.files import write_text_atomic
 from drift.registry import open_registry
 from drift.registry.base import Registry, RegistrySchema, safe_name
 from drift.report import SchemaResult, Status
@@ -33,17 +32,6 @@ def render(content: dict[str, Any], path: Path) -> str:
 
         return str(yaml.safe_dump(content, sort_keys=True, allow_unicode=True))
     return json.dumps(content, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def new_file_for(schema_dir: Path, schema_id: str) -> Path | None:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import enum
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from drift import __version__
+from drift.files import write_text_atomic
 
 REPORT_VERSION = 1
 
@@ -192,11 +191,4 @@ def dumps_readable(data: Any) -> str:
 def write_json(path: Path, data: Any) -> None:
     """Write pretty JSON atomically, so a crash never leaves half a report behind."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(dumps_readable(data))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, dumps_readable(data))

@@ -515,7 +515,7 @@ def test_write_sarif_leaves_nothing_behind_when_it_fails(
     def boom(*_: Any, **__: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("drift.report.os.replace", boom)
+    monkeypatch.setattr("drift.files.os.replace", boom)
     with pytest.raises(OSError, match="disk full"):
         write_sarif(report(), target)
     assert target.read_text(encoding="utf-8") == "old\n"
