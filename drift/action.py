@@ -165,7 +165,7 @@ def run(env: Mapping[str, str], cwd: Path) -> int:
 
     from drift.console import render_text  # noqa: PLC0415
     from drift.engine import check  # noqa: PLC0415
-    from drift.policy import exit_code  # noqa: PLC0415
+    from drift.policy import judge  # noqa: PLC0415
     from drift.report import write_json  # noqa: PLC0415
     from drift.sinks import github  # noqa: PLC0415
 
@@ -200,9 +200,10 @@ def run(env: Mapping[str, str], cwd: Path) -> int:
             sarif_path = options.sarif_path
         except OSError as exc:
             gha.warning(f"cannot write SARIF to {options.sarif_path}: {exc}", title="schema-drift")
-    code = int(exit_code(report, settings.fail_on))
+    verdict = judge(report, settings.fail_on)
+    code = int(verdict.code)
 
-    _print_plain(render_text(report, options.report_path))
+    _print_plain(render_text(report, options.report_path, verdict))
     if options.annotations:
         github.emit_annotations(github.select_annotations(report, settings.fail_on))
     links = github.LinkBase(

@@ -151,7 +151,7 @@ def _settings(args: argparse.Namespace, *, must_exist: bool = True) -> Settings:
 def run_check(args: argparse.Namespace) -> int:
     from drift.console import render_text  # noqa: PLC0415
     from drift.engine import check  # noqa: PLC0415
-    from drift.policy import exit_code  # noqa: PLC0415
+    from drift.policy import ExitCode, Verdict, judge  # noqa: PLC0415
     from drift.report import write_json  # noqa: PLC0415
     from drift.telemetry import send  # noqa: PLC0415
 
@@ -166,11 +166,13 @@ def run_check(args: argparse.Namespace) -> int:
             f"schema-drift: error: cannot write --output {settings.output}: {exc}", file=sys.stderr
         )
         return 2
+    verdict = judge(report, settings.fail_on)
+    failed = [sink for sink, ok, _ in outcomes if not ok]
+    if settings.strict_telemetry and failed:
+        verdict = Verdict(ExitCode.ERROR, f"{', '.join(failed)} failed under --strict-telemetry")
     if not settings.quiet:
-        sys.stderr.write(render_text(report, str(args.output or DEFAULTS["output"])))
-    if settings.strict_telemetry and any(not ok for _, ok, _ in outcomes):
-        return 2
-    return int(exit_code(report, settings.fail_on))
+        sys.stderr.write(render_text(report, str(args.output or DEFAULTS["output"]), verdict))
+    return int(verdict.code)
 
 
 def _keeps_running() -> None:

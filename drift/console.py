@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from drift.report import DriftReport, ReportedChange, SchemaResult, Status
+from drift.text import listing, plural
+
+if TYPE_CHECKING:
+    from drift.policy import Verdict
 
 MAX_CHANGES = 20
 
@@ -28,12 +34,13 @@ def _line(item: SchemaResult) -> str:
     versions = f"{item.local_version or '?'} → {item.registry_version or '?'}"
     hashes = f"{_short(item.local_sha)} → {_short(item.registry_sha)}"
     severity = f"  [{item.severity}]" if item.severity else ""
-    note = f"\n           deprecated: {item.deprecation_note}" if item.deprecation_note else ""
+    note = _deprecation(item)
     changes = "".join(
         f"\n           {_change(item, change)}" for change in item.changes[:MAX_CHANGES]
     )
     if len(item.changes) > MAX_CHANGES:
-        changes += f"\n           … {len(item.changes) - MAX_CHANGES} more in the report"
+        hidden = len(item.changes) - MAX_CHANGES
+        changes += f"\n           … {plural(hidden, 'more change')} in the report"
     return f"  {label} {item.schema}  {versions}  {hashes}{where}{severity}{note}{changes}"
 
 
@@ -45,19 +52,58 @@ def _change(item: SchemaResult, change: ReportedChange) -> str:
     return f"{change.severity:<10} {where}  {change.path}: {change.message}{breaks}{status}"
 
 
-def render_text(report: DriftReport, report_path: str | None = None) -> str:
+def _deprecation(item: SchemaResult) -> str:
+    if not item.deprecated:
+        return ""
+    return f"\n           deprecated in the registry: {item.deprecation_note or '(no note)'}"
+
+
+def _errors(items: list[SchemaResult], run_errors: list[str]) -> list[str]:
+    """One block per distinct error: an outage is said once, with the schemas it hit."""
+    groups: dict[str, list[SchemaResult]] = {}
+    for item in items:
+        groups.setdefault(item.error or "", []).append(item)
+    lines = []
+    for message, group in groups.items():
+        if len(group) == 1:
+            lines.append(_line(group[0]))
+            continue
+        said = any(message.endswith(error) for error in run_errors)
+        names = listing([item.schema for item in group])
+        head = f"  {_LABEL[Status.ERROR]:<8} {plural(len(group), 'schema')}"
+        if said:
+            lines.append(f"{head} not compared, because of the error above: {names}")
+        else:
+            lines.append(f"{head}: {names}\n           {message}")
+    return lines
+
+
+def render_text(
+    report: DriftReport, report_path: str | None = None, verdict: Verdict | None = None
+) -> str:
     counts = ", ".join(
         f"{report.count(status)} {status.value}" for status in Status if report.count(status)
     )
+    requests = plural(report.stats.requests, "registry request")
     lines = [
         f"schema-drift: track {report.track} against {report.registry_url}",
-        f"{len(report.schemas)} schemas: {counts or 'none'} "
-        f"({report.stats.requests} registry requests, {report.stats.seconds:.2f} s)",
+        f"{plural(len(report.schemas), 'schema')}: {counts or 'none'} "
+        f"({requests}, {report.stats.seconds:.2f} s)",
     ]
     lines += [f"  error: {message}" for message in report.run_errors]
     lines += [f"  warning: {message}" for message in report.warnings]
-    for status in _ORDER:
+    errors = [item for item in report.schemas if item.status is Status.ERROR]
+    lines += _errors(errors, report.run_errors)
+    for status in _ORDER[1:]:
         lines += [_line(item) for item in report.schemas if item.status is status]
+    lines += [
+        f"  {_LABEL[Status.SYNCED]:<8} {item.schema}  {item.local_version or '?'}"
+        f"{f'  ({item.file})' if item.file else ''}{_deprecation(item)}"
+        for item in report.schemas
+        if item.status is Status.SYNCED and item.deprecated
+    ]
     if report_path:
         lines.append(f"report: {report_path}")
+    if verdict is not None:
+        lines.append(verdict.line)
     return "\n".join(lines) + "\n"

@@ -1,11 +1,13 @@
-"""How a report becomes an exit code."""
+"""How a report becomes an exit code, and the one line that says why."""
 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 from drift.report import DriftReport, Status
 from drift.settings import FailOn
+from drift.text import plural
 
 
 class ExitCode(enum.IntEnum):
@@ -15,14 +17,51 @@ class ExitCode(enum.IntEnum):
 
 
 FAILING_STATUSES = (Status.DRIFT, Status.MISSING_IN_REGISTRY)
+_OUTCOME = {ExitCode.OK: "PASS", ExitCode.DRIFT: "FAIL", ExitCode.ERROR: "ERROR"}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: ExitCode
+    reason: str
+
+    @property
+    def line(self) -> str:
+        """E.g. `FAIL (exit 1): 1 missing_in_registry under --fail-on breaking`."""
+        return f"{_OUTCOME[self.code]} (exit {int(self.code)}): {self.reason}"
+
+
+def _counted(report: DriftReport, statuses: tuple[Status, ...]) -> list[str]:
+    return [f"{report.count(s)} {s.value}" for s in statuses if report.count(s)]
+
+
+def judge(report: DriftReport, fail_on: FailOn) -> Verdict:
+    # Errors outrank every policy: a registry that could not be consulted is never "fine".
+    if report.has_errors:
+        errors = report.count(Status.ERROR)
+        parts = [f"{plural(errors, 'schema')} in error"] if errors else []
+        if report.run_errors:
+            parts.append(plural(len(report.run_errors), "run error"))
+        return Verdict(
+            ExitCode.ERROR,
+            f"{' and '.join(parts)}; a run with errors exits 2 whatever --fail-on says",
+        )
+    under = f"under --fail-on {fail_on.value}"
+    failing = _counted(report, FAILING_STATUSES)
+    if fail_on is FailOn.DRIFT and failing:
+        return Verdict(ExitCode.DRIFT, f"{', '.join(failing)} {under}")
+    missing = _counted(report, (Status.MISSING_IN_REGISTRY,))
+    if fail_on is FailOn.BREAKING and (report.breaking or missing):
+        breaking = [f"{report.breaking} breaking"] if report.breaking else []
+        return Verdict(ExitCode.DRIFT, f"{', '.join(breaking + missing)} {under}")
+    if not failing:
+        synced = report.count(Status.SYNCED)
+        return Verdict(ExitCode.OK, f"{plural(synced, 'schema')} synced, nothing drifted")
+    found = ", ".join(failing + ([f"{report.breaking} breaking"] if report.breaking else []))
+    if fail_on is FailOn.BREAKING:
+        return Verdict(ExitCode.OK, f"{found}, nothing breaking {under}")
+    return Verdict(ExitCode.OK, f"{found} reported; {under} nothing fails")
 
 
 def exit_code(report: DriftReport, fail_on: FailOn) -> ExitCode:
-    # Errors outrank every policy: a registry that could not be consulted is never "fine".
-    if report.has_errors:
-        return ExitCode.ERROR
-    if fail_on is FailOn.DRIFT and any(report.count(status) for status in FAILING_STATUSES):
-        return ExitCode.DRIFT
-    if fail_on is FailOn.BREAKING and (report.breaking or report.count(Status.MISSING_IN_REGISTRY)):
-        return ExitCode.DRIFT
-    return ExitCode.OK
+    return judge(report, fail_on).code
