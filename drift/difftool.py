@@ -17,6 +17,7 @@ from drift.report import ReportedChange
 from drift.settings import DEFAULTS, choice
 from drift.sinks.markdown import md_text
 from drift.snapshots import document_lines, parse_document
+from drift.text import plural
 
 FORMATS = ("text", "json", "markdown")
 
@@ -87,7 +88,7 @@ def _headline(summary: dict[str, Any]) -> str:
     verdict_text = "compatible" if summary["compatible"] else "BREAKING"
     return (
         f"{summary['old']} → {summary['new']}: {verdict_text} "
-        f"({summary['mode']}, {summary['policy']}; {len(summary['changes'])} changes, "
+        f"({summary['mode']}, {summary['policy']}; {plural(len(summary['changes']), 'change')}, "
         f"severity {summary['severity']})"
     )
 

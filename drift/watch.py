@@ -21,6 +21,7 @@ from drift.engine import check_async
 from drift.report import DriftReport, Status
 from drift.settings import Settings
 from drift.telemetry import TelemetryTargets, send
+from drift.text import plural
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
@@ -164,5 +165,5 @@ def run_watch(
         )
 
     state = asyncio.run(main())
-    log.info("stopped after %d checks (%d with errors)", state.runs, state.outages)
+    log.info("stopped after %s (%d with errors)", plural(state.runs, "check"), state.outages)
     return 0

@@ -122,3 +122,14 @@ def test_a_deprecated_schema_shows_even_when_synced() -> None:
         in text
     )
     assert "md.Fine" not in text
+
+
+def test_the_step_summary_counts_in_words() -> None:
+    from drift.sinks.github import LinkBase, headline, step_summary
+
+    one = report(item("md.A", Status.SYNCED), requests=1)
+    assert "the 1 schema matches the registry" in headline(one)
+    summary = step_summary(one, links=LinkBase(None, None, None), artifact=None)
+    assert "1 registry request in" in summary
+    broken = report(item("a", Status.ERROR, error="x"))
+    assert "1 error: some schemas could not be compared" in headline(broken)

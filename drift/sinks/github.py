@@ -15,6 +15,7 @@ from typing import Any
 from drift.report import DriftReport, ReportedChange, SchemaResult, Status
 from drift.settings import FailOn
 from drift.sinks.markdown import html_text, md_code, md_text, url_path
+from drift.text import plural
 
 ANNOTATIONS_PER_LEVEL = 10  # what GitHub shows per level and step
 SUMMARY_LIMIT = 1024 * 1024  # GitHub rejects a bigger step summary
@@ -132,7 +133,8 @@ def select_annotations(report: DriftReport, fail_on: FailOn) -> list[Annotation]
             Annotation(
                 "notice",
                 "schema drift: more findings",
-                f"{hidden} more findings are not annotated (GitHub shows {ANNOTATIONS_PER_LEVEL} "
+                f"{plural(hidden, 'more finding')} not annotated (GitHub shows "
+                f"{ANNOTATIONS_PER_LEVEL} "
                 "per level): see the step summary, the JSON report artifact and SARIF",
             )
         )
@@ -175,11 +177,13 @@ def headline(report: DriftReport) -> str:
     total = len(report.schemas)
     drifted, missing = report.count(Status.DRIFT), report.count(Status.MISSING_IN_REGISTRY)
     counts = {
-        "synced": f"all {total} schemas match the registry",
-        "drift": f"{drifted} drifted, {missing} missing in the registry, of {total} schemas; "
-        "nothing breaks",
+        "synced": f"all {plural(total, 'schema')} match the registry"
+        if total != 1
+        else "the 1 schema matches the registry",
+        "drift": f"{drifted} drifted, {missing} missing in the registry, of "
+        f"{plural(total, 'schema')}; nothing breaks",
         "breaking": f"{report.breaking} with breaking changes, {drifted} drifted, of {total}",
-        "error": f"{report.count(Status.ERROR) + len(report.run_errors)} errors: "
+        "error": f"{plural(report.count(Status.ERROR) + len(report.run_errors), 'error')}: "
         "some schemas could not be compared",
     }[status]
     return (
@@ -202,7 +206,8 @@ def _details(item: SchemaResult, links: LinkBase) -> Iterator[str]:
     active = sum(1 for c in item.changes if c.active)
     yield (
         f"<details><summary>{html_text(item.schema)} — {item.severity} "
-        f"({active} of {len(item.changes)} changes count)</summary>\n"
+        f"({active} of {plural(len(item.changes), 'change')} "
+        f"{'counts' if active == 1 else 'count'})</summary>\n"
     )
     yield "| Severity | Where | Change | Fingerprint |"
     yield "| --- | --- | --- | --- |"
@@ -270,7 +275,8 @@ def step_summary(report: DriftReport, *, links: LinkBase, artifact: str | None) 
             f"\n**Summary truncated to fit GitHub's 1 MiB limit: see {where} for everything.**"
         )
     stats = report.stats
-    parts.append(f"\n<sub>{stats.requests} registry requests in {stats.seconds:.2f} s.</sub>\n")
+    requests = plural(stats.requests, "registry request")
+    parts.append(f"\n<sub>{requests} in {stats.seconds:.2f} s.</sub>\n")
     return "\n".join(parts)
 
 

@@ -194,8 +194,6 @@ def emit_report(
             "pip install 'schema-drift-action[pulse]'",
         )
     except Exception as exc:  # fail open: telemetry never fails the check
-        message = (
-            f"publishing to {key} at {_safe_url(url)} failed: {type(exc).__name__}: {exc}"
-        )
+        message = f"publishing to {key} at {_safe_url(url)} failed: {type(exc).__name__}: {exc}"
         return TelemetryResult(SINK, False, _scrub(message, url))
     return TelemetryResult(SINK, True)
