@@ -133,3 +133,37 @@ def test_the_step_summary_counts_in_words() -> None:
     assert "1 registry request in" in summary
     broken = report(item("a", Status.ERROR, error="x"))
     assert "1 error: some schemas could not be compared" in headline(broken)
+
+
+@pytest.mark.parametrize("fail_on", list(FailOn))
+def test_annotation_levels_follow_what_fails_the_step(fail_on: FailOn) -> None:
+    from drift.sinks.github import select_annotations
+
+    def change(kind: str, severity: str) -> ReportedChange:
+        return ReportedChange(kind, "/p", 1, None, 3, severity, (), "m", kind)
+
+    drifted = item(
+        "md.T",
+        Status.DRIFT,
+        severity="breaking",
+        changes=[change("required_added", "breaking"), change("property_added", "compatible"),
+                 change("annotation_changed", "cosmetic")],
+    )  # fmt: skip
+    old = item("md.Old", Status.SYNCED, deprecated=True, deprecation_note="use md.New")
+    levels = {a.title: a.level for a in select_annotations(report(drifted, old), fail_on)}
+    breaking_level = "warning" if fail_on is FailOn.NEVER else "error"
+    assert levels == {
+        "schema drift: md.T [required_added]": breaking_level,
+        "schema drift: md.T [property_added]": "warning",
+        "schema drift: md.T [annotation_changed]": "notice",
+        "schema drift: md.Old is deprecated": "notice",
+    }
+
+
+def test_the_step_summary_lists_deprecated_schemas() -> None:
+    from drift.sinks.github import LinkBase, step_summary
+
+    old = item("md.Old", Status.SYNCED, deprecated=True, deprecation_note="use *md.New*")
+    summary = step_summary(report(old), links=LinkBase(None, None, None), artifact=None)
+    assert "**Deprecated in the registry:**" in summary
+    assert "- **md.Old** (synced): use \\*md.New\\*" in summary

@@ -67,8 +67,15 @@ class Annotation:
     line: int | None = None
 
 
+def _change_level(change: ReportedChange, failing: bool) -> str:
+    """error: a breaking change that fails the step; notice: documentation only."""
+    if change.severity == "breaking":
+        return "error" if failing else "warning"
+    return "notice" if change.severity == "cosmetic" else "warning"
+
+
 def _change_annotation(item: SchemaResult, change: ReportedChange, failing: bool) -> Annotation:
-    level = "error" if change.severity == "breaking" and failing else "warning"
+    level = _change_level(change, failing)
     breaks = f" (breaks {', '.join(change.breaks)})" if change.breaks else ""
     return Annotation(
         level=level,
@@ -113,6 +120,19 @@ def _all_annotations(report: DriftReport, fail_on: FailOn) -> list[Annotation]:
         if change.active
     ]
     changes.sort(key=lambda pair: _SEVERITY_RANK.get(pair[1].severity, 3))
+    # deprecations first among the notices: GitHub shows only the first few per level
+    found += [
+        Annotation(
+            "notice",
+            f"schema drift: {item.schema} is deprecated",
+            f"the registry deprecates {item.schema} in track {report.track}: "
+            f"{item.deprecation_note or '(no note)'}",
+            item.file,
+            1 if item.file else None,
+        )
+        for item in report.schemas
+        if item.deprecated
+    ]
     found += [_change_annotation(item, change, failing) for item, change in changes]
     return found
 
@@ -255,6 +275,15 @@ def step_summary(report: DriftReport, *, links: LinkBase, artifact: str | None) 
     for item in rows:
         if item.status is Status.ERROR:
             parts.append(f"- **{md_text(item.schema)}**: {md_text(item.error or '')}")
+    deprecated = [item for item in rows if item.deprecated]
+    if deprecated:
+        parts += ["", "**Deprecated in the registry:**", ""]
+        parts += [
+            f"- **{md_text(item.schema)}** ({item.status.value}): "
+            f"{md_text(item.deprecation_note or '(no note)')}"
+            for item in deprecated
+        ]
+        parts.append("")
     size = sum(len(part.encode()) + 1 for part in parts)
     truncated = False
     for item in rows:
