@@ -330,6 +330,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
 def run(entry: Callable[[], int] = main) -> NoReturn:
     """A process's whole life: the console script, `python -m drift` and the action.
 
@@ -340,9 +344,11 @@ def run(entry: Callable[[], int] = main) -> NoReturn:
     the collector is off (the commands that keep running turn it back on) and,
     once `entry` has returned and the streams are flushed, the process ends with
     os._exit. `entry` handles its own failures; what still escapes it (a bug in
-    that handling) ends the same way: one line, exit 2.
+    that handling) ends the same way: one line, exit 2. SIGTERM (a cancelled CI
+    job, `docker stop`) interrupts like Ctrl-C, so it too ends in exit 2 and a report.
     """
     gc.disable()
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = entry()
     except SystemExit as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -43,6 +44,12 @@ if _fault:
     def _check(*args, **kwargs):
         if _fault == "interrupt":
             raise KeyboardInterrupt
+        if _fault == "wait":  # until a signal comes, as a check waiting on a slow registry
+            import signal, sys
+
+            print("engine: waiting", file=sys.stderr, flush=True)
+            while True:
+                signal.pause()
         raise RuntimeError("the engine broke\\non two lines")
 
     drift.engine.check = _check
@@ -317,6 +324,28 @@ def test_a_real_process_with_a_broken_engine_exits_2_with_one_line(
 def test_a_real_interrupt_exits_2_not_130(repo: Path, hook: Path) -> None:
     result = run_process([sys.executable, "-m", "drift", *CHECK], repo, hook, "interrupt")
     assert (result.returncode, result.stderr) == (2, "schema-drift: interrupted\n")
+
+
+def test_sigterm_ends_a_check_like_an_interrupt(repo: Path, hook: Path) -> None:
+    (repo / "drift_report.json").write_text(STALE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "drift", *CHECK],
+        cwd=repo,
+        env={**os.environ, "PYTHONPATH": str(hook), "SD_TEST_ENGINE_FAULT": "wait"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        assert process.stderr.readline() == "engine: waiting\n"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 2
+        assert process.stderr.read() == "schema-drift: interrupted\n"
+    finally:
+        process.kill()
+        process.wait()
+    report = validate_report(json.loads((repo / "drift_report.json").read_text()))
+    assert [e["message"] for e in report["errors"]] == ["interrupted before the check finished"]
 
 
 def test_help_exits_0_in_a_real_process() -> None:
