@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import functools
 import json
 import os
 import tempfile
@@ -190,6 +191,18 @@ def dumps_readable(data: Any) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
+@functools.cache
+def new_file_mode() -> int:
+    """The mode open() gives a new file (0o666 less the umask).
+
+    mkstemp's 0o600 would outlive the rename: a report written by the Docker
+    engine (root) could then not be read by the runner's next step.
+    """
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_json(path: Path, data: Any) -> None:
     """Write pretty JSON atomically, so a crash never leaves half a report behind."""
     try:
@@ -202,6 +215,7 @@ def write_json(path: Path, data: Any) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(dumps_readable(data))
+        os.chmod(tmp, new_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -538,3 +538,13 @@ def test_the_action_entrypoint_without_an_importable_engine(tmp_path: Path) -> N
     ) in result.stdout
     assert "status=error\nexit-code=2\n" in outputs.read_text()
     assert not (tmp_path / "drift_report.json").exists()
+
+
+def test_a_report_is_readable_by_others_as_any_new_file_is(tmp_path: Path) -> None:
+    # mkstemp makes 0o600 files: a report the Docker engine (root) writes must stay
+    # readable by the runner user's upload step.
+    umask = os.umask(0o022)
+    os.umask(umask)
+    path = tmp_path / "report.json"
+    drift.report.write_json(path, {"a": 1})
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask
