@@ -226,8 +226,9 @@ def _failed(
         traceback.print_exception(exc, file=sys.stderr)
     written, note = write_failed_report(options.settings, failure.problem, progress)
     notes = [note] if note else []
-    if options.sarif_path:  # this run wrote none: an earlier run's must not pass for it
-        stale = discard_stale(cwd / options.sarif_path)
+    sarif = cwd / options.sarif_path if options.sarif_path else None
+    if sarif is not None and sarif not in progress.wrote:  # an earlier run's is not this one's
+        stale = discard_stale(sarif)
         notes += [stale] if stale else []
     hint = (
         " (re-run with debug logging for the traceback)" if failure.internal and not debug else ""
@@ -271,6 +272,7 @@ def _check(env: Mapping[str, str], cwd: Path, options: ActionOptions, progress: 
 
         try:
             write_sarif(report, cwd / options.sarif_path)
+            progress.wrote.append(cwd / options.sarif_path)
             sarif_path = options.sarif_path
         except OSError as exc:
             gha.warning(f"cannot write SARIF to {options.sarif_path}: {exc}", title="schema-drift")

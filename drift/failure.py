@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -144,9 +144,10 @@ def failed_report(settings: Settings, problem: str) -> DriftReport:
 
 @dataclass
 class Progress:
-    """How far a check got: its report, once the engine has made one."""
+    """How far a check got: its report, once the engine has made one; files it wrote."""
 
     report: DriftReport | None = None
+    wrote: list[Path] = field(default_factory=list)
 
 
 def write_failed_report(

@@ -486,6 +486,25 @@ def test_the_action_removes_a_stale_report_it_cannot_replace(
     assert "removed the previous run's report" in runner.summary.read_text()
 
 
+def test_a_crash_late_in_the_action_keeps_this_runs_findings_and_sarif(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def emit_annotations(*args: Any) -> None:
+        raise TypeError("annotations broke")
+
+    monkeypatch.setattr("drift.sinks.github.emit_annotations", emit_annotations)
+    code, out = runner.run(capsys, **ACTION_INPUTS, sarif_path="this.sarif")
+    assert code == 2
+    assert "internal error: TypeError: annotations broke" in out
+    assert json.loads((runner.workspace / "this.sarif").read_text())["version"] == "2.1.0"
+    report = validate_report(json.loads((runner.workspace / "drift_report.json").read_text()))
+    assert report["synced"] == 1
+    assert [e["message"] for e in report["errors"]] == [
+        "internal error: TypeError: annotations broke"
+    ]
+    assert (runner.outputs["status"], runner.outputs["exit-code"]) == ("error", "2")
+
+
 def test_the_action_with_bad_inputs_removes_the_previous_report(
     runner: Runner, capsys: pytest.CaptureFixture[str]
 ) -> None:
