@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from drift.errors import SettingsError
+from drift.failure import Failure, Progress, debug_from_env, discard_stale, write_failed_report
 from drift.settings import Settings, load_settings, parse_bool
 
 # action input → Settings input (the CLI flag name)
@@ -129,19 +131,42 @@ def _append_summary(env: Mapping[str, str], markdown: str) -> None:
         gha.append_job_summary(markdown)
 
 
-def die(env: Mapping[str, str], problems: list[str], *, report_path: str | None) -> int:
-    """Stop with exit 2: one error annotation per problem, a summary, the outputs."""
+FIX_INPUTS = "Fix the inputs above (see the action's README for accepted values)."
+FIX_BUG = (
+    "This is a bug in schema-drift, not in your schemas: re-run the job with debug logging "
+    "for the traceback, and report it."
+)
+
+
+def die(
+    env: Mapping[str, str],
+    problems: list[str],
+    *,
+    report_path: str | None,
+    notes: list[str] | None = None,
+    failed: bool = False,
+    fix: str = FIX_INPUTS,
+) -> int:
+    """Stop with exit 2: one error annotation per problem, a summary, the outputs.
+
+    `report_path` is given only when this run wrote a report there (the upload step
+    uploads what the output names); `notes` say what happened to the previous one.
+    """
     import github_action_utils as gha  # noqa: PLC0415
 
     from drift.sinks.markdown import md_text  # noqa: PLC0415
 
+    what = "failed" if failed else "could not run"  # failed: it started, then something broke
     for problem in problems:
-        gha.error(problem, title="schema-drift: cannot run")
+        gha.error(problem, title=f"schema-drift: {'check failed' if failed else 'cannot run'}")
+    for note in notes or []:
+        gha.warning(note, title="schema-drift")
     _append_summary(
         env,
-        "## 🛑 Schema drift: the check could not run\n\n"
+        f"## 🛑 Schema drift: the check {what}\n\n"
         + "\n".join(f"- {md_text(problem)}" for problem in problems)
-        + "\n\nFix the inputs above (see the action's README for accepted values).\n",
+        + "".join(f"\n\n{md_text(note)}" for note in notes or [])
+        + f"\n\n{fix}\n",
     )
     _set_outputs(
         env,
@@ -160,14 +185,16 @@ def _print_plain(text: str) -> None:
     gha.end_stop_commands(token)
 
 
-def run(env: Mapping[str, str], cwd: Path) -> int:
-    import github_action_utils as gha  # noqa: PLC0415
+def _discard_outputs(env: Mapping[str, str], cwd: Path) -> list[str]:
+    """Remove what an earlier run left at report-path and sarif-path; notes saying so."""
+    paths = [read_input(env, "report-path") or "drift_report.json", read_input(env, "sarif-path")]
+    notes = [discard_stale(cwd / path) for path in paths if path]
+    return [note for note in notes if note]
 
-    from drift.console import render_text  # noqa: PLC0415
-    from drift.engine import check  # noqa: PLC0415
-    from drift.policy import judge  # noqa: PLC0415
-    from drift.report import write_json  # noqa: PLC0415
-    from drift.sinks import github  # noqa: PLC0415
+
+def run(env: Mapping[str, str], cwd: Path) -> int:
+    """The whole step: every failure ends in die(), with exit 2."""
+    import github_action_utils as gha  # noqa: PLC0415
 
     for name in SECRET_INPUTS:
         secret = read_input(env, name)
@@ -176,10 +203,57 @@ def run(env: Mapping[str, str], cwd: Path) -> int:
     try:
         options = parse_inputs(env, cwd)
     except SettingsError as exc:
-        return die(env, str(exc).splitlines(), report_path=read_input(env, "report-path"))
+        notes = _discard_outputs(env, cwd)
+        return die(env, str(exc).splitlines(), report_path=None, notes=notes)
+    progress = Progress()
+    try:
+        return _check(env, cwd, options, progress)
+    except (Exception, KeyboardInterrupt) as exc:
+        return _failed(env, cwd, options, progress, exc)
+
+
+def _failed(
+    env: Mapping[str, str],
+    cwd: Path,
+    options: ActionOptions,
+    progress: Progress,
+    exc: BaseException,
+) -> int:
+    """A check that broke: the report says so (or no report is left), then die()."""
+    failure = Failure.of(exc)
+    debug = debug_from_env(env)
+    if debug:
+        traceback.print_exception(exc, file=sys.stderr)
+    written, note = write_failed_report(options.settings, failure.problem, progress)
+    notes = [note] if note else []
+    sarif = cwd / options.sarif_path if options.sarif_path else None
+    if sarif is not None and sarif not in progress.wrote:  # an earlier run's is not this one's
+        stale = discard_stale(sarif)
+        notes += [stale] if stale else []
+    hint = (
+        " (re-run with debug logging for the traceback)" if failure.internal and not debug else ""
+    )
+    return die(
+        env,
+        [failure.problem + hint],
+        report_path=options.report_path if written else None,
+        notes=notes,
+        failed=True,
+        fix=FIX_BUG if failure.internal else "The report says what failed.",
+    )
+
+
+def _check(env: Mapping[str, str], cwd: Path, options: ActionOptions, progress: Progress) -> int:
+    import github_action_utils as gha  # noqa: PLC0415
+
+    from drift.console import render_text  # noqa: PLC0415
+    from drift.engine import check  # noqa: PLC0415
+    from drift.policy import judge  # noqa: PLC0415
+    from drift.report import write_json  # noqa: PLC0415
+    from drift.sinks import github  # noqa: PLC0415
 
     settings = options.settings
-    report = check(settings, cwd=cwd).report
+    report = progress.report = check(settings, cwd=cwd).report
     if settings.telemetry.enabled:
         from drift.telemetry import send  # noqa: PLC0415
 
@@ -189,14 +263,16 @@ def run(env: Mapping[str, str], cwd: Path) -> int:
     try:
         write_json(settings.output, report.to_dict())
     except OSError as exc:
-        problem = f"input 'report-path': cannot write {settings.output}: {exc}"
-        return die(env, [problem], report_path=None)
+        problem = f"input 'report-path': cannot write {settings.output}: {exc.strerror or exc}"
+        stale = discard_stale(settings.output)
+        return die(env, [problem], report_path=None, notes=[stale] if stale else [])
     sarif_path = ""
     if options.sarif_path:
         from drift.sinks.sarif import write_sarif  # noqa: PLC0415
 
         try:
             write_sarif(report, cwd / options.sarif_path)
+            progress.wrote.append(cwd / options.sarif_path)
             sarif_path = options.sarif_path
         except OSError as exc:
             gha.warning(f"cannot write SARIF to {options.sarif_path}: {exc}", title="schema-drift")
@@ -251,7 +327,26 @@ def _comment(env: Mapping[str, str], options: ActionOptions, markdown: str) -> N
 
 
 def main(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> int:
-    return run(os.environ if env is None else env, Path.cwd() if cwd is None else cwd)
+    """The action as a function: returns 0, 1 or 2, and raises nothing."""
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else cwd
+    try:
+        return run(env, cwd)
+    except (Exception, KeyboardInterrupt) as exc:  # before the inputs were read, or in die()
+        return _last_resort(env, cwd, exc)
+
+
+def _last_resort(env: Mapping[str, str], cwd: Path, exc: BaseException) -> int:
+    failure = Failure.of(exc)
+    if debug_from_env(env):
+        traceback.print_exception(exc, file=sys.stderr)
+    try:
+        notes = _discard_outputs(env, cwd)
+        return die(env, [failure.problem], report_path=None, notes=notes, failed=True, fix=FIX_BUG)
+    except Exception:  # die() itself broke: the annotation by hand, then still exit 2
+        text = failure.problem.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        print(f"::error title=schema-drift%3A check failed::{text}", flush=True)
+        return 2
 
 
 if __name__ == "__main__":

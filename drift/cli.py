@@ -15,6 +15,16 @@ from typing import NoReturn
 
 from drift import __version__
 from drift.errors import SettingsError
+from drift.failure import (
+    Progress,
+    cannot_listen,
+    debug_from_env,
+    discard_stale,
+    ended,
+    exit_status,
+    tell,
+    write_failed_report,
+)
 from drift.settings import DEFAULTS, Settings, load_settings
 
 # Flags shared by check and pull, by input name: (help, metavar).
@@ -72,12 +82,24 @@ def _add_switch(parser: argparse.ArgumentParser, name: str, text: str) -> None:
     parser.add_argument(f"--{name}", dest=name, action="store_const", const="true", help=text)
 
 
+_DEBUG_HELP = "on an internal error, print the traceback too"
+
+
+def _add_debug(*parsers: argparse.ArgumentParser) -> None:
+    """--debug after the command too; SUPPRESS keeps a subcommand from resetting it to False."""
+    for parser in parsers:
+        parser.add_argument(
+            "--debug", action="store_true", default=argparse.SUPPRESS, help=_DEBUG_HELP
+        )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="schema-drift",
         description="Compare local JSON Schema snapshots with the Schema Registry.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help=_DEBUG_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="compare snapshots with the registry, write a report")
@@ -91,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         },
     )
     _add_switch(check, "include-new", "also list registry schemas that have no local snapshot")
-    _add_switch(check, "quiet", "print nothing to stderr")
+    _add_switch(check, "quiet", "print only errors to stderr")
     _add_telemetry(check)
     _add_switch(check, "strict-telemetry", "exit 2 when a telemetry sink fails (default: warn)")
 
@@ -111,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     pull = commands.add_parser("pull", help="write the registry's content into the snapshots")
     _add_flags(pull, _REGISTRY_FLAGS)
     _add_switch(pull, "only-drifted", "update only snapshots that drifted; add no new files")
-    _add_switch(pull, "quiet", "print nothing to stderr")
+    _add_switch(pull, "quiet", "print only errors to stderr")
 
     diff = commands.add_parser("diff", help="compare two schema files: what changed, does it break")
     diff.add_argument("old", metavar="OLD", help="the schema as it was (JSON or YAML)")
@@ -137,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--delay-ms", type=float, default=0.0, help="latency added to every response (benchmarks)"
     )
     serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
+    _add_debug(check, watch, pull, diff, serve)
     return parser
 
 
@@ -148,23 +171,51 @@ def _settings(args: argparse.Namespace, *, must_exist: bool = True) -> Settings:
     return load_settings(_raw(args), schema_dir_must_exist=must_exist)
 
 
+def _say(note: str | None) -> None:
+    if note:
+        print(f"schema-drift: {note}", file=sys.stderr, flush=True)
+
+
+def _settings_failed(exc: SettingsError) -> int:
+    for line in str(exc).splitlines():
+        print(f"schema-drift: error: {line}", file=sys.stderr)
+    return 2
+
+
 def run_check(args: argparse.Namespace) -> int:
+    """check, ending in a report at --output whatever happens, or in none at all."""
+    try:
+        settings = _settings(args)
+    except SettingsError as exc:
+        code = _settings_failed(exc)
+        _say(discard_stale(Path.cwd() / ((args.output or "").strip() or DEFAULTS["output"])))
+        return code
+    progress = Progress()
+    try:
+        return _check(settings, args, progress)
+    except (Exception, KeyboardInterrupt) as exc:
+        failure = tell(exc, debug=args.debug)
+        _say(write_failed_report(settings, failure.problem, progress)[1])
+        return 2
+
+
+def _check(settings: Settings, args: argparse.Namespace, progress: Progress) -> int:
     from drift.console import render_text  # noqa: PLC0415
     from drift.engine import check  # noqa: PLC0415
     from drift.policy import ExitCode, Verdict, judge  # noqa: PLC0415
     from drift.report import write_json  # noqa: PLC0415
     from drift.telemetry import send  # noqa: PLC0415
 
-    settings = _settings(args)
-    result = check(settings)
-    report = result.report
+    report = progress.report = check(settings).report
     outcomes = send(report, settings.telemetry) if settings.telemetry.enabled else []
     try:
         write_json(settings.output, report.to_dict())
     except OSError as exc:
         print(
-            f"schema-drift: error: cannot write --output {settings.output}: {exc}", file=sys.stderr
+            f"schema-drift: error: cannot write --output {settings.output}: {exc.strerror or exc}",
+            file=sys.stderr,
         )
+        _say(discard_stale(settings.output))
         return 2
     verdict = judge(report, settings.fail_on)
     failed = [sink for sink, ok, _ in outcomes if not ok]
@@ -236,9 +287,12 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     if not 0 <= args.port <= 65535:
         raise SettingsError(f"--port: {args.port} is out of range 0..65535; e.g. 8765")
-    server = RegistryHTTPServer(
-        root, args.host, args.port, delay=args.delay_ms / 1000, verbose=args.verbose
-    )
+    try:
+        server = RegistryHTTPServer(
+            root, args.host, args.port, delay=args.delay_ms / 1000, verbose=args.verbose
+        )
+    except OSError as exc:
+        raise SettingsError(cannot_listen("--port", "--host", args.host, args.port, exc)) from None
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -255,7 +309,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """The command line as a function: returns 0, 1 or 2, and raises nothing."""
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the help, the version or the usage error
+        return exit_status(exc.code)
     handlers = {
         "check": run_check,
         "pull": run_pull,
@@ -266,9 +324,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handlers[args.command](args)
     except SettingsError as exc:
-        for line in str(exc).splitlines():
-            print(f"schema-drift: error: {line}", file=sys.stderr)
+        return _settings_failed(exc)
+    except SystemExit as exc:
+        return ended(exc)
+    except (Exception, KeyboardInterrupt) as exc:
+        tell(exc, debug=args.debug)
         return 2
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
 
 
 def run(entry: Callable[[], int] = main) -> NoReturn:
@@ -280,10 +345,19 @@ def run(entry: Callable[[], int] = main) -> NoReturn:
     one), and the interpreter's teardown would then free it object by object. So
     the collector is off (the commands that keep running turn it back on) and,
     once `entry` has returned and the streams are flushed, the process ends with
-    os._exit. An exception still propagates and exits the usual way.
+    os._exit. `entry` handles its own failures; what still escapes it (a bug in
+    that handling) ends the same way: one line, exit 2. SIGTERM (a cancelled CI
+    job, `docker stop`) interrupts like Ctrl-C, so it too ends in exit 2 and a report.
     """
     gc.disable()
-    code = entry()
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        code = entry()
+    except SystemExit as exc:
+        code = ended(exc)
+    except BaseException as exc:  # the last net: every run ends 0, 1 or 2
+        tell(exc, debug="--debug" in sys.argv[1:] or debug_from_env(os.environ))
+        code = 2
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to lose
             stream.flush()

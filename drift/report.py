@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
+import errno
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,5 +192,10 @@ def dumps_readable(data: Any) -> str:
 
 def write_json(path: Path, data: Any) -> None:
     """Write pretty JSON atomically, so a crash never leaves half a report behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # mkdir's word for "a file is in the way": say what it is
+        raise NotADirectoryError(
+            errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(path.parent)
+        ) from None
     write_text_atomic(path, dumps_readable(data))

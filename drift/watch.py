@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from drift.engine import check_async
+from drift.errors import SettingsError
+from drift.failure import cannot_listen
 from drift.report import DriftReport, Status
 from drift.settings import Settings
 from drift.telemetry import TelemetryTargets, send
@@ -90,7 +92,11 @@ async def watch(
     served = CollectorRegistry(auto_describe=False)
     served.register(latest)
     if metrics_port is not None:
-        server, _thread = start_http_server(metrics_port, addr=metrics_host, registry=served)
+        try:
+            server, _thread = start_http_server(metrics_port, addr=metrics_host, registry=served)
+        except OSError as exc:  # a port in use is the user's to fix, not a crash
+            flags = ("--metrics-port", "--metrics-host")
+            raise SettingsError(cannot_listen(*flags, metrics_host, metrics_port, exc)) from None
         log.info("metrics on http://%s:%s/metrics", metrics_host, server.server_port)
     state = WatchState()
     previous = Previous()
