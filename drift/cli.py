@@ -310,8 +310,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The command line as a function: returns 0, 1 or 2, and raises nothing."""
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args, unknown = parser.parse_known_args(argv)
+        if unknown:  # said by the command's own parser, so its usage is the one shown
+            _command_parser(parser, args).error(f"unrecognized arguments: {' '.join(unknown)}")
     except SystemExit as exc:  # argparse has printed the help, the version or the usage error
         return exit_status(exc.code)
     handlers = {
@@ -330,6 +333,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Exception, KeyboardInterrupt) as exc:
         tell(exc, debug=args.debug)
         return 2
+
+
+def _command_parser(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> argparse.ArgumentParser:
+    """The subcommand's parser (`registry serve`'s for that one), else the top level's."""
+    current = parser
+    for dest in ("command", "registry_command"):
+        choices = next(
+            (a.choices for a in current._actions if isinstance(a, argparse._SubParsersAction)),
+            None,
+        )
+        chosen = getattr(args, dest, None)
+        if not choices or chosen not in choices:
+            break
+        current = choices[chosen]
+    return current
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

@@ -39,11 +39,12 @@ def _load(path_text: str, label: str) -> tuple[Any, str]:
     return document, text
 
 
-def _option(value: str | None, name: str, parser: Callable[[str], Any]) -> Any:
+def _option(value: str | None, name: str, parser: Callable[[str], Any], problems: list[str]) -> Any:
     try:
         return parser(value or DEFAULTS[name])
     except ValueError as exc:
-        raise SettingsError(f"--{name}: {exc}") from None
+        problems.append(f"--{name}: {exc}")
+        return None
 
 
 def _format(value: str) -> str:
@@ -55,9 +56,12 @@ def _format(value: str) -> str:
 def run(
     old_path: str, new_path: str, *, mode: str | None, policy: str | None, output: str | None
 ) -> int:
-    chosen_mode: Mode = _option(mode, "mode", choice(Mode))
-    chosen_policy: Policy = _option(policy, "policy", choice(Policy))
-    fmt: str = _option(output, "format", _format)
+    problems: list[str] = []
+    chosen_mode: Mode = _option(mode, "mode", choice(Mode), problems)
+    chosen_policy: Policy = _option(policy, "policy", choice(Policy), problems)
+    fmt: str = _option(output, "format", _format, problems)
+    if problems:  # every bad flag at once, as check does
+        raise SettingsError("\n".join(problems))
     old, old_text = _load(old_path, "OLD")
     new, _ = _load(new_path, "NEW")
     result = diff_schemas(old, new, mode=chosen_mode, policy=chosen_policy)

@@ -266,6 +266,34 @@ def _telemetry(inputs: _Collector, env: Mapping[str, str], cwd: Path) -> Telemet
     )
 
 
+def _schema_dir_hint(cwd: Path, failed: Path, limit: int = 3, budget: int = 400) -> str:
+    """Directories under cwd that hold *.json files, never the path that just failed.
+
+    A breadth-first look of at most `budget` directories, hidden ones skipped, so a
+    huge working directory costs a few milliseconds at most.
+    """
+    found: list[str] = []
+    queue, seen = [cwd], 0
+    while queue and seen < budget and len(found) < limit:
+        folder = queue.pop(0)
+        seen += 1
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:
+            continue
+        if folder != failed and any(e.name.endswith(".json") and e.is_file() for e in entries):
+            found.append(folder.relative_to(cwd).as_posix())  # "." for cwd itself
+        queue += [
+            Path(e.path)
+            for e in entries
+            if not e.name.startswith(".") and e.is_dir(follow_symlinks=False)
+        ]
+    if not found:
+        return "point it at the directory of your *.json / *.yaml snapshots"
+    return "point it at your snapshots, e.g. " + " or ".join(found)
+
+
 def cli_label(name: str) -> str:
     return f"--{name}"
 
@@ -291,7 +319,7 @@ def load_settings(
     if schema_dir_must_exist and not schema_dir.is_dir():
         inputs.problems.append(
             f"{label('schema-dir')}: {inputs.text('schema-dir')!r} is not a directory "
-            f"(looked in {schema_dir}); point it at your snapshots, e.g. tests/fixtures/schemas"
+            f"(looked in {schema_dir}); {_schema_dir_hint(cwd, schema_dir)}"
         )
     token_env = inputs.parse("token-env", _env_name, "REGISTRY_TOKEN")
     settings = Settings(
