@@ -112,6 +112,12 @@ def build_parser() -> argparse.ArgumentParser:
             **_VERDICT_FLAGS,
         },
     )
+    check.add_argument(
+        "--sarif",
+        dest="sarif_path",
+        metavar="FILE",
+        help="also write SARIF 2.1.0 here, for code scanning (default: no SARIF)",
+    )
     _add_switch(check, "include-new", "also list registry schemas that have no local snapshot")
     _add_switch(check, "quiet", "print only errors to stderr")
     _add_telemetry(check)
@@ -189,6 +195,8 @@ def run_check(args: argparse.Namespace) -> int:
     except SettingsError as exc:
         code = _settings_failed(exc)
         _say(discard_stale(Path.cwd() / ((args.output or "").strip() or DEFAULTS["output"])))
+        if args.sarif_path:
+            _say(discard_stale(Path.cwd() / args.sarif_path))
         return code
     progress = Progress()
     try:
@@ -196,6 +204,9 @@ def run_check(args: argparse.Namespace) -> int:
     except (Exception, KeyboardInterrupt) as exc:
         failure = tell(exc, debug=args.debug)
         _say(write_failed_report(settings, failure.problem, progress)[1])
+        sarif = Path.cwd() / args.sarif_path if args.sarif_path else None
+        if sarif is not None and sarif not in progress.wrote:  # an earlier run's is not this one's
+            _say(discard_stale(sarif))
         return 2
 
 
@@ -217,6 +228,21 @@ def _check(settings: Settings, args: argparse.Namespace, progress: Progress) -> 
         )
         _say(discard_stale(settings.output))
         return 2
+    if args.sarif_path:
+        from drift.sinks.sarif import write_sarif  # noqa: PLC0415
+
+        sarif = Path.cwd() / args.sarif_path
+        try:
+            write_sarif(report, sarif)
+        except OSError as exc:
+            print(
+                f"schema-drift: error: cannot write --sarif {args.sarif_path}: "
+                f"{exc.strerror or exc}",
+                file=sys.stderr,
+            )
+            _say(discard_stale(sarif))
+            return 2
+        progress.wrote.append(sarif)
     verdict = judge(report, settings.fail_on)
     failed = [sink for sink, ok, _ in outcomes if not ok]
     if settings.strict_telemetry and failed:

@@ -520,3 +520,38 @@ def test_write_sarif_leaves_nothing_behind_when_it_fails(
         write_sarif(report(), target)
     assert target.read_text(encoding="utf-8") == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["drift.sarif"]
+
+
+def test_check_writes_sarif_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from drift.cli import main
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    target = tmp_path / "out" / "drift.sarif"
+    argv = ["check", "--registry-url", "examples/registry", "--schema-dir", "examples/schemas",
+            "--output", str(tmp_path / "r.json"), "--sarif", str(target), "--quiet"]  # fmt: skip
+    assert main(argv) == 1
+    log = json.loads(target.read_text(encoding="utf-8"))
+    errors = list(sarif_validator().iter_errors(log))
+    assert not errors, errors[:3]
+    results = log["runs"][0]["results"]
+    assert any(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(
+        "md.Trade.json") for r in results)  # fmt: skip
+
+
+def test_an_unwritable_sarif_path_is_exit_2_and_leaves_no_stale_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from drift.cli import main
+    from tests.conftest import ROOT
+
+    monkeypatch.chdir(ROOT)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    argv = ["check", "--registry-url", "examples/registry", "--schema-dir", "examples/schemas",
+            "--output", str(tmp_path / "r.json"), "--sarif", str(blocker / "drift.sarif"),
+            "--quiet"]  # fmt: skip
+    assert main(argv) == 2
+    assert "cannot write --sarif" in capsys.readouterr().err
