@@ -29,6 +29,10 @@ _REGISTRY_FLAGS = {
     "concurrency": ("registry requests in flight at once", "N"),
     "timeout": ("seconds before one registry request times out", "SECONDS"),
     "retries": ("retries on connect errors, timeouts, 429 and 5xx", "N"),
+    "retry-budget": (
+        "seconds one run may spend waiting to retry, all requests together",
+        "SECONDS",
+    ),
 }
 
 

@@ -50,6 +50,7 @@ DEFAULTS: dict[str, str] = {
     "concurrency": "16",
     "timeout": "10",
     "retries": "3",
+    "retry-budget": "30",
     "fail-on": "drift",
     "include-new": "false",
     "quiet": "false",
@@ -88,6 +89,7 @@ class Settings:
     config: DriftConfig = field(default_factory=DriftConfig)
     telemetry: TelemetryTargets = field(default_factory=lambda: TelemetryTargets(repo=""))
     strict_telemetry: bool = False
+    retry_budget: float = 30.0
 
     @property
     def public_registry_url(self) -> str:
@@ -153,6 +155,19 @@ def _seconds(value: str) -> float:
         raise ValueError(f"{value!r} is not a number of seconds; e.g. 10") from None
     if not 0 < number <= 600:
         raise ValueError(f"{value} is out of range (0, 600] seconds; e.g. 10")
+    return number
+
+
+MAX_RETRY_BUDGET = 3600
+
+
+def _retry_budget(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of seconds; e.g. 30") from None
+    if not 0 <= number <= MAX_RETRY_BUDGET:
+        raise ValueError(f"{value} is out of range 0..{MAX_RETRY_BUDGET} seconds; e.g. 30")
     return number
 
 
@@ -315,6 +330,7 @@ def load_settings(
         config=inputs.parse("config", lambda v: _config(v, cwd), DriftConfig()),
         telemetry=_telemetry(inputs, env, cwd),
         strict_telemetry=inputs.parse("strict-telemetry", parse_bool, False),
+        retry_budget=inputs.parse("retry-budget", _retry_budget, 30.0),
     )
     if inputs.problems:
         raise SettingsError("\n".join(inputs.problems))

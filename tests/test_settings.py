@@ -22,6 +22,7 @@ def test_defaults_match_the_seed_script(schemas: Path) -> None:
     assert settings.registry_kind is RegistryKind.HTTP
     assert settings.fail_on is FailOn.DRIFT
     assert (settings.concurrency, settings.retries, settings.timeout) == (16, 3, 10.0)
+    assert settings.retry_budget == 30.0
     assert settings.token is None
 
 
@@ -42,6 +43,7 @@ def test_every_bad_input_is_named_with_an_accepted_value(schemas: Path) -> None:
         "include-new": "maybe",
         "token-env": "NOT A NAME",
         "schema-dir": "nope",
+        "retry-budget": "3601",
     }
     with pytest.raises(SettingsError) as caught:
         load_settings(raw, env={}, cwd=schemas)
@@ -56,6 +58,7 @@ def test_every_bad_input_is_named_with_an_accepted_value(schemas: Path) -> None:
         "--include-new": "true or false",
         "--token-env": "e.g. REGISTRY_TOKEN",
         "--schema-dir": "e.g. tests/fixtures/schemas",
+        "--retry-budget": "out of range 0..3600 seconds; e.g. 30",
     }
     for flag, hint in expected.items():
         matching = [line for line in lines if line.startswith(flag + ":")]
@@ -103,3 +106,14 @@ def test_credentials_in_the_url_never_reach_reports() -> None:
         "https://registry.example:8443/api"
     )
     assert redact_url("https://registry.example/api") == "https://registry.example/api"
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "-1", "3600.5"])
+def test_a_retry_budget_must_be_seconds_in_range(schemas: Path, value: str) -> None:
+    with pytest.raises(SettingsError, match=r"^--retry-budget: .*e\.g\. 30$"):
+        load_settings({"registry-url": "https://r.example", "retry-budget": value}, cwd=schemas)
+
+
+def test_a_zero_retry_budget_is_accepted(schemas: Path) -> None:
+    raw = {"registry-url": "https://r.example", "retry-budget": "0"}
+    assert load_settings(raw, env={}, cwd=schemas).retry_budget == 0.0
