@@ -33,6 +33,11 @@ _REGISTRY_FLAGS = {
         "seconds one run may spend waiting to retry, all requests together",
         "SECONDS",
     ),
+    "verify-index": (
+        "trust in the registry index's hashes: probe (one schema checks them) or all "
+        "(every schema with a snapshot is fetched and judged by content)",
+        "MODE",
+    ),
 }
 
 

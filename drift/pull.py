@@ -15,7 +15,7 @@ from drift.errors import RegistryError
 from drift.registry import open_registry
 from drift.registry.base import Registry, RegistrySchema, safe_name
 from drift.report import SchemaResult, Status
-from drift.settings import Settings
+from drift.settings import Settings, VerifyIndex
 from drift.snapshots import METADATA_FILE, Snapshot, load_snapshots
 
 
@@ -89,6 +89,7 @@ async def pull_async(settings: Settings, *, cwd: Path) -> PullResult:
             track=settings.track,
             registry_url=settings.public_registry_url,
             include_new=True,
+            verify_all=settings.verify_index is VerifyIndex.ALL,
         )
         new = [
             item

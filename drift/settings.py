@@ -37,6 +37,13 @@ class FailOn(enum.StrEnum):
     NEVER = "never"
 
 
+class VerifyIndex(enum.StrEnum):
+    """How far the registry index's hashes are trusted (DESIGN: "check what a response claims")."""
+
+    PROBE = "probe"  # one schema's content checks the index's hashing; the rest are trusted
+    ALL = "all"  # every schema with a local snapshot is fetched and judged by its content
+
+
 class RegistryKind(enum.StrEnum):
     HTTP = "http"
     DIRECTORY = "directory"
@@ -51,6 +58,7 @@ DEFAULTS: dict[str, str] = {
     "timeout": "10",
     "retries": "3",
     "retry-budget": "30",
+    "verify-index": "probe",
     "fail-on": "drift",
     "include-new": "false",
     "quiet": "false",
@@ -90,6 +98,7 @@ class Settings:
     telemetry: TelemetryTargets = field(default_factory=lambda: TelemetryTargets(repo=""))
     strict_telemetry: bool = False
     retry_budget: float = 30.0
+    verify_index: VerifyIndex = VerifyIndex.PROBE
 
     @property
     def public_registry_url(self) -> str:
@@ -331,6 +340,7 @@ def load_settings(
         telemetry=_telemetry(inputs, env, cwd),
         strict_telemetry=inputs.parse("strict-telemetry", parse_bool, False),
         retry_budget=inputs.parse("retry-budget", _retry_budget, 30.0),
+        verify_index=inputs.parse("verify-index", choice(VerifyIndex), VerifyIndex.PROBE),
     )
     if inputs.problems:
         raise SettingsError("\n".join(inputs.problems))

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from drift.errors import SettingsError
-from drift.settings import FailOn, RegistryKind, load_settings, redact_url
+from drift.settings import FailOn, RegistryKind, VerifyIndex, load_settings, redact_url
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def test_defaults_match_the_seed_script(schemas: Path) -> None:
     assert settings.registry_kind is RegistryKind.HTTP
     assert settings.fail_on is FailOn.DRIFT
     assert (settings.concurrency, settings.retries, settings.timeout) == (16, 3, 10.0)
-    assert settings.retry_budget == 30.0
+    assert (settings.retry_budget, settings.verify_index) == (30.0, VerifyIndex.PROBE)
     assert settings.token is None
 
 
@@ -44,6 +44,7 @@ def test_every_bad_input_is_named_with_an_accepted_value(schemas: Path) -> None:
         "token-env": "NOT A NAME",
         "schema-dir": "nope",
         "retry-budget": "3601",
+        "verify-index": "some",
     }
     with pytest.raises(SettingsError) as caught:
         load_settings(raw, env={}, cwd=schemas)
@@ -59,6 +60,7 @@ def test_every_bad_input_is_named_with_an_accepted_value(schemas: Path) -> None:
         "--token-env": "e.g. REGISTRY_TOKEN",
         "--schema-dir": "e.g. tests/fixtures/schemas",
         "--retry-budget": "out of range 0..3600 seconds; e.g. 30",
+        "--verify-index": "use one of probe, all",
     }
     for flag, hint in expected.items():
         matching = [line for line in lines if line.startswith(flag + ":")]
@@ -114,6 +116,7 @@ def test_a_retry_budget_must_be_seconds_in_range(schemas: Path, value: str) -> N
         load_settings({"registry-url": "https://r.example", "retry-budget": value}, cwd=schemas)
 
 
-def test_a_zero_retry_budget_is_accepted(schemas: Path) -> None:
-    raw = {"registry-url": "https://r.example", "retry-budget": "0"}
-    assert load_settings(raw, env={}, cwd=schemas).retry_budget == 0.0
+def test_retry_budget_zero_and_verify_index_all_are_accepted(schemas: Path) -> None:
+    raw = {"registry-url": "https://r.example", "retry-budget": "0", "verify-index": "ALL"}
+    settings = load_settings(raw, env={}, cwd=schemas)
+    assert (settings.retry_budget, settings.verify_index) == (0.0, VerifyIndex.ALL)
