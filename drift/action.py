@@ -28,6 +28,8 @@ SETTINGS_INPUTS = {
     "fail-on": "fail-on",
     "config": "config",
     "include-new": "include-new",
+    "verify-index": "verify-index",
+    "retry-budget": "retry-budget",
     "report-path": "output",
     "pushgateway-url": "pushgateway",
     "pulse-url": "pulse-url",

@@ -39,6 +39,15 @@ _REGISTRY_FLAGS = {
     "concurrency": ("registry requests in flight at once", "N"),
     "timeout": ("seconds before one registry request times out", "SECONDS"),
     "retries": ("retries on connect errors, timeouts, 429 and 5xx", "N"),
+    "retry-budget": (
+        "seconds one run may spend waiting to retry, all requests together",
+        "SECONDS",
+    ),
+    "verify-index": (
+        "trust in the registry index's hashes: probe (one schema checks them) or all "
+        "(every schema with a snapshot is fetched and judged by content)",
+        "MODE",
+    ),
 }
 
 

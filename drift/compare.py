@@ -2,6 +2,8 @@
 
 Cost: one GET /index, one fetch to verify the index hashes, then one fetch per
 schema whose hash differs (plus deprecated ones, for their note). See DESIGN.md.
+With `verify_all` (--verify-index all) every schema with a local snapshot is fetched
+and judged by its content, so an index that lies about any one of them is caught.
 """
 
 from __future__ import annotations
@@ -238,16 +240,19 @@ async def compare(
     index: Awaitable[TrackIndex] | None = None,
     on_document: OnDocument | None = None,
     prefetched: Mapping[str, Awaitable[Fetched]] | None = None,
+    verify_all: bool = False,
 ) -> tuple[DriftReport, dict[str, RegistrySchema]]:
     """Build the report; also return the registry documents fetched, keyed by local identity.
 
     `index` is the GET /index already in flight, when the caller started it early;
     `on_document` sees each fetched document as it arrives (work done while the
     other requests are still travelling); `prefetched` has fetches a `Prefetcher`
-    started, by snapshot identity.
+    started, by snapshot identity; `verify_all` fetches every matched schema rather
+    than trusting the index's hashes once one of them checked out.
     """
     started = clock()
     report = DriftReport(track=track, registry_url=registry_url, generated_at=now_iso())
+    report.stats.verify_index = "all" if verify_all else "probe"
     problems = [
         SchemaResult(schema=p.identity, status=Status.ERROR, file=p.file, error=p.message)
         for p in local.problems
@@ -283,12 +288,13 @@ async def compare(
 
     differing = [pair for pair in pairs if pair.snapshot.sha256 != pair.entry.sha256]
     verified, outage = await _verify(registry, track, differing, pairs, fetched, prefetched)
-    if verified is not True and pairs:
+    if verified is not True and pairs and not verify_all:
         report.warnings.append(
             "the registry index hashes could not be verified against a schema's content; "
             "every schema was fetched and compared by content"
         )
-    needed = pairs if not verified else differing + [p for p in pairs if p.entry.deprecated]
+    trusted = verified and not verify_all
+    needed = pairs if not trusted else differing + [p for p in pairs if p.entry.deprecated]
     todo = list({p.snapshot.identity: p for p in needed}.values())
     todo = [p for p in todo if p.snapshot.identity not in fetched]
     if outage is not None:
@@ -300,6 +306,9 @@ async def compare(
 
     for pair in pairs:
         results[pair.snapshot.identity] = _result(pair, fetched.get(pair.snapshot.identity))
+    if verify_all:
+        verified = _index_agrees(pairs, fetched, report)
+    _note_false_synced(pairs, fetched, results, report)
     report.schemas = [results[s.identity] for s in local.snapshots] + problems
     if include_new:
         report.schemas += _new_in_registry(track_index.entries, pairs)
@@ -310,6 +319,60 @@ async def compare(
     report.stats.seconds = clock() - started
     documents = {k: v for k, v in fetched.items() if isinstance(v, RegistrySchema)}
     return report, documents
+
+
+def _note_false_synced(
+    pairs: list[Pair],
+    fetched: Mapping[str, Fetched],
+    results: Mapping[str, SchemaResult],
+    report: DriftReport,
+) -> None:
+    """Flag schemas the index calls synced (it lists the local hash) whose content is not."""
+    lied: dict[str, None] = {}  # an identity twice in the schema dir is named once
+    for pair in pairs:
+        document = fetched.get(pair.snapshot.identity)
+        if (
+            isinstance(document, RegistrySchema)
+            and pair.entry.sha256 == pair.snapshot.sha256
+            and document.content_sha256 != pair.snapshot.sha256
+        ):
+            results[pair.snapshot.identity].detail = (
+                f"the registry index lists sha256 {pair.entry.sha256} (the local hash), but the "
+                f"content it serves hashes to {document.content_sha256}"
+            )
+            lied[pair.snapshot.identity] = None
+    if lied:
+        report.warnings.append(
+            f"the registry index lied about {_names(list(lied))}: it lists the local hash, but the "
+            "content it serves differs; reported as drift"
+        )
+
+
+def _index_agrees(
+    pairs: list[Pair], fetched: Mapping[str, Fetched], report: DriftReport
+) -> bool | None:
+    """--verify-index all: whether every fetched schema's content hashes as the index says."""
+    checked = 0
+    disagree: dict[str, None] = {}
+    for pair in pairs:
+        document = fetched.get(pair.snapshot.identity)
+        if isinstance(document, RegistrySchema):
+            checked += 1
+            if document.content_sha256 != pair.entry.sha256:
+                disagree[pair.snapshot.identity] = None
+    if disagree:
+        report.warnings.append(
+            f"the registry index's sha256 disagrees with the content of {len(disagree)} of "
+            f"{checked} schemas fetched ({_names(list(disagree))}); every schema was judged "
+            "by its content"
+        )
+    return None if not checked else not disagree
+
+
+def _names(identities: list[str], shown: int = 5) -> str:
+    listed = ", ".join(identities[:shown])
+    more = len(identities) - shown
+    return f"{listed} and {more} more" if more > 0 else listed
 
 
 PROBE_FAILURE_LIMIT = 3

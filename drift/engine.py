@@ -12,7 +12,7 @@ from drift.compare import Prefetcher, compare
 from drift.registry import open_registry
 from drift.registry.base import RegistrySchema
 from drift.report import DriftReport
-from drift.settings import Settings
+from drift.settings import Settings, VerifyIndex
 from drift.snapshots import LocalSnapshots, Snapshot, SnapshotLoader
 
 
@@ -63,6 +63,7 @@ async def check_async(settings: Settings, *, cwd: Path | None = None) -> CheckRe
             index=index,
             on_document=assessor.on_document,  # diffs run while other fetches travel
             prefetched=prefetcher.tasks,
+            verify_all=settings.verify_index is VerifyIndex.ALL,
         )
     finally:
         if not index.done():

@@ -14,7 +14,7 @@ from drift.files import write_text_atomic
 from drift.registry import open_registry
 from drift.registry.base import Registry, RegistrySchema, safe_name
 from drift.report import SchemaResult, Status
-from drift.settings import Settings
+from drift.settings import Settings, VerifyIndex
 from drift.snapshots import METADATA_FILE, Snapshot, load_snapshots
 
 
@@ -77,6 +77,7 @@ async def pull_async(settings: Settings, *, cwd: Path) -> PullResult:
             track=settings.track,
             registry_url=settings.public_registry_url,
             include_new=True,
+            verify_all=settings.verify_index is VerifyIndex.ALL,
         )
         new = [
             item

@@ -109,6 +109,7 @@ class Stats:
     seconds: float = 0.0
     index_hashes_verified: bool | None = None
     fetched: int = 0
+    verify_index: str = "probe"  # how far the index was checked: probe or all
 
 
 @dataclass
@@ -166,6 +167,7 @@ class DriftReport:
                 "seconds": round(self.stats.seconds, 4),
                 "index_hashes_verified": self.stats.index_hashes_verified,
                 "fetched": self.stats.fetched,
+                "verify_index": self.stats.verify_index,
             },
         }
 

@@ -37,6 +37,13 @@ class FailOn(enum.StrEnum):
     NEVER = "never"
 
 
+class VerifyIndex(enum.StrEnum):
+    """How far the registry index's hashes are trusted (DESIGN: "check what a response claims")."""
+
+    PROBE = "probe"  # one schema's content checks the index's hashing; the rest are trusted
+    ALL = "all"  # every schema with a local snapshot is fetched and judged by its content
+
+
 class RegistryKind(enum.StrEnum):
     HTTP = "http"
     DIRECTORY = "directory"
@@ -50,6 +57,8 @@ DEFAULTS: dict[str, str] = {
     "concurrency": "16",
     "timeout": "10",
     "retries": "3",
+    "retry-budget": "30",
+    "verify-index": "probe",
     "fail-on": "drift",
     "include-new": "false",
     "quiet": "false",
@@ -88,6 +97,8 @@ class Settings:
     config: DriftConfig = field(default_factory=DriftConfig)
     telemetry: TelemetryTargets = field(default_factory=lambda: TelemetryTargets(repo=""))
     strict_telemetry: bool = False
+    retry_budget: float = 30.0
+    verify_index: VerifyIndex = VerifyIndex.PROBE
 
     @property
     def public_registry_url(self) -> str:
@@ -153,6 +164,19 @@ def _seconds(value: str) -> float:
         raise ValueError(f"{value!r} is not a number of seconds; e.g. 10") from None
     if not 0 < number <= 600:
         raise ValueError(f"{value} is out of range (0, 600] seconds; e.g. 10")
+    return number
+
+
+MAX_RETRY_BUDGET = 3600
+
+
+def _retry_budget(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of seconds; e.g. 30") from None
+    if not 0 <= number <= MAX_RETRY_BUDGET:
+        raise ValueError(f"{value} is out of range 0..{MAX_RETRY_BUDGET} seconds; e.g. 30")
     return number
 
 
@@ -343,6 +367,8 @@ def load_settings(
         config=inputs.parse("config", lambda v: _config(v, cwd), DriftConfig()),
         telemetry=_telemetry(inputs, env, cwd),
         strict_telemetry=inputs.parse("strict-telemetry", parse_bool, False),
+        retry_budget=inputs.parse("retry-budget", _retry_budget, 30.0),
+        verify_index=inputs.parse("verify-index", choice(VerifyIndex), VerifyIndex.PROBE),
     )
     if inputs.problems:
         raise SettingsError("\n".join(inputs.problems))

@@ -21,7 +21,7 @@ else
 fi
 
 inputs=(track registry-url schema-dir registry-token mode policy fail-on config include-new
-  report-path artifact-name sarif-path annotations summary pr-comment github-token
+  verify-index retry-budget report-path artifact-name sarif-path annotations summary pr-comment github-token
   pushgateway-url pulse-url pulse-namespace repo)
 outputs=(status total synced drifted breaking missing errors drifted-schemas report-path
   sarif-path exit-code)

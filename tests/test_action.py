@@ -203,6 +203,23 @@ def test_bad_inputs_fail_with_every_problem_named(
     assert "could not run" in runner.summary.read_text()
 
 
+def test_verify_index_and_retry_budget_reach_the_check(
+    runner: Runner, serve_registry: Serve, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bar = model("md.Bar")
+    url = publish(runner, serve_registry, {"md.Bar": bar}, {"md.Bar": bar})
+    code, _ = runner.run(
+        capsys, registry_url=url, schema_dir="schemas", verify_index="all", retry_budget="0"
+    )
+    assert code == 0
+    stats = json.loads((runner.workspace / "drift_report.json").read_text())["stats"]
+    assert stats["verify_index"] == "all"
+
+    code, out = runner.run(capsys, registry_url=url, schema_dir="schemas", retry_budget="soon")
+    assert code == 2
+    assert "input 'retry-budget': 'soon' is not a number of seconds; e.g. 30" in out
+
+
 def test_hyphen_and_underscore_input_spellings(
     runner: Runner, serve_registry: Serve, capsys: pytest.CaptureFixture[str]
 ) -> None:

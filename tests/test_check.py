@@ -173,6 +173,68 @@ def test_index_hash_that_disagrees_with_content_falls_back_to_content(
     assert server.requests == 1 + 25
 
 
+def test_verify_index_all_catches_an_index_that_lies(
+    world: dict[str, Any], serve_registry: Serve, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index lists md.Model03's local hash, but the registry serves other content."""
+    tmp = world["tmp"]
+    registry = make_registry(tmp / "registry", world["published"])
+    served = registry / "schemas" / "v1" / "md.Model03.schema.json"
+    document = json.loads(served.read_text())
+    document["content"] = evolve(document["content"])
+    served.write_text(json.dumps(document))
+    server = serve_registry(registry)
+    make_local(tmp / "local", world["schemas"])
+    flags = ("--registry-url", server.url, "--schema-dir", "local")
+
+    # The fast path trusts the index once one schema checked out: that is its assumption.
+    code, report = run(tmp, *flags, monkeypatch=monkeypatch)
+    assert (code, report["synced"], report["stats"]["verify_index"]) == (0, 25, "probe")
+    assert server.requests == 2
+
+    code, report = run(tmp, *flags, "--verify-index", "all", monkeypatch=monkeypatch)
+    assert code == 1
+    lied = by_schema(report)["md.Model03"]
+    assert lied["status"] == "drift"
+    assert lied["registry_sha"] == compute_sha256(document["content"])
+    assert lied["detail"] == (
+        f"the registry index lists sha256 {lied['local_sha']} (the local hash), but the "
+        f"content it serves hashes to {lied['registry_sha']}"
+    )
+    assert lied["severity"] == "compatible"  # diffed like any drift
+    assert report["synced"] == 24
+    assert report["stats"]["verify_index"] == "all"
+    assert report["stats"]["index_hashes_verified"] is False
+    assert any(
+        w.startswith("the registry index lied about md.Model03: it lists the local hash")
+        for w in report["warnings"]
+    )
+    assert server.requests == 2 + 1 + 25  # the probe run, then the index and every schema
+
+
+def test_verify_index_all_on_an_honest_index_fetches_every_schema_and_warns_of_nothing(
+    world: dict[str, Any], serve_registry: Serve, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp = world["tmp"]
+    server = serve_registry(make_registry(tmp / "registry", world["published"]))
+    make_local(tmp / "local", world["schemas"])
+    code, report = run(
+        tmp, "--registry-url", server.url, "--schema-dir", "local", "--verify-index", "all",
+        monkeypatch=monkeypatch,
+    )  # fmt: skip
+    assert code == 0
+    assert report["synced"] == 25
+    assert report["warnings"] == []
+    assert report["stats"] | {"seconds": 0} == {
+        "requests": 26,
+        "seconds": 0,
+        "index_hashes_verified": True,
+        "fetched": 25,
+        "verify_index": "all",
+    }
+    assert server.requests == 26
+
+
 def test_unreachable_registry_is_never_synced(
     world: dict[str, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

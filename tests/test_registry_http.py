@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pytest
 
 from drift.errors import RegistryError, SchemaNotFound
-from drift.registry.http import HttpRegistry, backoff_delay, parse_retry_after
+from drift.registry.http import MAX_REDIRECTS, HttpRegistry, backoff_delay, parse_retry_after
 
 DOC = {
     "name": "md.Bar.schema",
@@ -34,6 +36,7 @@ class Script:
         self.steps = list(steps)
         self.requests: list[httpx.Request] = []
         self.sleeps: list[float] = []
+        self.now = 1000.0  # a fake monotonic clock that only sleeping moves
 
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
@@ -44,22 +47,37 @@ class Script:
 
     async def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
+        self.now += seconds
+
+    def clock(self) -> float:
+        return self.now
 
     def registry(self, **kwargs: Any) -> HttpRegistry:
         return HttpRegistry(
             "https://registry.example/api",
             transport=httpx.MockTransport(self.handle),
             sleep=self.sleep,
+            clock=self.clock,
             rng=lambda: 0.5,
             **kwargs,
         )
+
+
+def answer_for(request: httpx.Request) -> dict[str, Any]:
+    """DOC, answered for the track and name the request asked for."""
+    *_, track, name = request.url.raw_path.decode().split("?")[0].split("/")
+    return {**DOC, "track": unquote(track), "name": unquote(name)}
+
+
+def echo(request: httpx.Request) -> httpx.Response:
+    return httpx.Response(200, json=answer_for(request))
 
 
 def ok(body: Any = DOC) -> Responder:
     return lambda request: httpx.Response(200, json=body)
 
 
-def status(code: int, headers: dict[str, str] | None = None) -> Responder:
+def status(code: int, headers: dict[str, str | bytes] | None = None) -> Responder:
     return lambda request: httpx.Response(code, headers=headers, json={"detail": "x"})
 
 
@@ -87,7 +105,7 @@ def test_url_bearer_token_and_quoting() -> None:
     "base", ["https://registry.example/api/", "https://registry.example/api//"]
 )
 def test_a_base_url_with_trailing_slashes_gives_the_same_urls(base: str) -> None:
-    script = Script(ok())
+    script = Script(echo)
 
     async def go() -> None:
         registry = HttpRegistry(base, transport=httpx.MockTransport(script.handle))
@@ -190,7 +208,7 @@ def test_concurrency_is_bounded() -> None:
         await asyncio.sleep(0)  # yield so other requests can start if allowed
         await asyncio.sleep(0)
         in_flight -= 1
-        return httpx.Response(200, json=DOC)
+        return httpx.Response(200, json=answer_for(request))
 
     async def go() -> int:
         registry = HttpRegistry(
@@ -234,3 +252,168 @@ def test_a_redirect_from_plain_http_is_not_followed_but_explained() -> None:
     ) as caught:
         asyncio.run(go())
     assert "u:p" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [
+        ("12", 12.0),
+        (" 0 ", 0.0),
+        ("99999999999999999999", math.inf),  # 20 digits: longer than anything meant
+        ("9" * 5000, math.inf),  # int() would refuse it (more than 4300 digits)
+        ("٣", None),  # str.isdigit() is True for these; they are not delta-seconds
+        ("²", None),
+        ("-5", None),
+        ("+5", None),
+        ("1.5", None),
+        ("0x10", None),
+        ("Mon, 99 Foo 99999 99:99:99 GMT", None),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 253402300799.0 - 1445412480.0),
+        ("Sat, 01 Jan 0001 00:00:00 GMT", 0.0),  # long past: no wait
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],
+)
+def test_retry_after_is_parsed_strictly_and_never_crashes(
+    value: str, seconds: float | None
+) -> None:
+    assert parse_retry_after(value, now=1445412480.0) == seconds
+
+
+@pytest.mark.parametrize("value", ["٣", "²", "-5", "soon", "Mon, 99 Foo 99999 99:99:99 GMT"])
+def test_an_unusable_retry_after_falls_back_to_backoff(value: str) -> None:
+    # UTF-8 on the wire, as a hostile server would send it
+    script = Script(status(429, {"Retry-After": value.encode()}), ok())
+    fetch(script)
+    assert script.sleeps == [backoff_delay(0, lambda: 0.5)]
+
+
+@pytest.mark.parametrize("value", ["999999", "99999999999999999999", "31"])
+def test_a_retry_after_beyond_the_budget_fails_at_once(value: str) -> None:
+    script = Script(status(503, {"Retry-After": value}), ok())
+    with pytest.raises(RegistryError) as caught:
+        fetch(script)  # the default budget: 30 s
+    message = str(caught.value)
+    assert message.startswith(
+        "registry https://registry.example/api: GET /schemas/v1/md.Bar.schema: HTTP 503 "
+        "(gave up after 1 attempt: the retry budget ran out"
+    )
+    assert "Retry-After asks for " in message
+    assert "30 s of the run's 30 s are left; raise --retry-budget" in message
+    assert script.sleeps == []
+    assert len(script.requests) == 1
+
+
+def test_backoff_stops_when_the_budget_runs_out() -> None:
+    script = Script(status(503))
+    with pytest.raises(RegistryError) as caught:
+        fetch(script, retries=10, retry_budget=10)
+    assert (
+        "HTTP 503 (gave up after 5 attempts: the retry budget ran out; the next backoff is 6 s, "
+        "4.38 s of the run's 10 s are left"
+    ) in str(caught.value)
+    # 0.375 + 0.75 + 1.5 + 3 = 5.625 s; the next wait (6 s) would end past 10 s.
+    assert script.sleeps == [0.375, 0.75, 1.5, 3.0]
+    assert len(script.requests) == 5
+
+
+def test_the_budget_is_shared_by_every_request_of_a_run() -> None:
+    script = Script(
+        status(429, {"Retry-After": "6"}), echo, status(429, {"Retry-After": "6"}), echo
+    )
+
+    async def go() -> None:
+        registry = script.registry(retry_budget=10)
+        try:
+            await registry.get_schema("v1", "first")
+            await registry.get_schema("v1", "second")
+        finally:
+            await registry.aclose()
+
+    with pytest.raises(RegistryError, match=r"GET /schemas/v1/second: HTTP 429 .*budget ran out"):
+        asyncio.run(go())
+    assert script.sleeps == [6.0]  # the first request's wait; the second's would pass 10 s
+
+
+def test_a_zero_budget_turns_retries_off() -> None:
+    script = Script(httpx.ConnectError("refused"), ok())
+    with pytest.raises(RegistryError, match=r"ConnectError: refused .*budget ran out"):
+        fetch(script, retry_budget=0)
+    assert script.sleeps == []
+
+
+def redirect(location: str, code: int = 302) -> Responder:
+    return lambda request: httpx.Response(code, headers={"Location": location})
+
+
+def test_a_redirect_from_https_to_http_is_refused_naming_both_urls() -> None:
+    script = Script(redirect("http://registry.example/api/schemas/v1/md.Bar.schema"))
+    with pytest.raises(RegistryError) as caught:
+        fetch(script)
+    assert (
+        "HTTP 302 redirect from https://registry.example/api/schemas/v1/md.Bar.schema to "
+        "http://registry.example/api/schemas/v1/md.Bar.schema refused"
+    ) in str(caught.value)
+    assert len(script.requests) == 1
+
+
+def test_https_redirects_are_followed_without_credentials_across_origins() -> None:
+    script = Script(redirect("https://mirror.example/v1/md.Bar.schema", 301), ok())
+    document = fetch(script, token="tok-123")
+    assert document.name == "md.Bar.schema"
+    first, second = script.requests
+    assert str(second.url) == "https://mirror.example/v1/md.Bar.schema"
+    assert first.headers["Authorization"] == "Bearer tok-123"
+    assert "Authorization" not in second.headers
+
+
+def test_redirects_are_bounded() -> None:
+    script = Script(redirect("https://registry.example/again"))
+    with pytest.raises(RegistryError, match=r"more than 5 redirects \(limit MAX_REDIRECTS"):
+        fetch(script)
+    assert len(script.requests) == MAX_REDIRECTS + 1
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        httpx.DecodingError("bad gzip"),
+        httpx.TooManyRedirects("loop"),
+        httpx.InvalidURL("bad url"),
+        httpx.StreamClosed(),
+        httpx.UnsupportedProtocol("ftp"),
+        httpx.LocalProtocolError("bad header"),
+    ],
+    ids=lambda error: type(error).__name__,
+)
+def test_every_httpx_error_is_a_registry_error_naming_the_url_and_not_retried(
+    error: Exception,
+) -> None:
+    script = Script(error, ok())
+    with pytest.raises(RegistryError) as caught:
+        fetch(script)
+    assert str(caught.value).startswith(
+        f"registry https://registry.example/api: GET /schemas/v1/md.Bar.schema: "
+        f"{type(error).__name__}"
+    )
+    assert len(script.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("payload", "problem"),
+    [
+        (
+            {**DOC, "name": "md.Bar"},
+            "answered with schema 'v1'/'md.Bar', not the 'v1'/'md.Bar.schema'",
+        ),
+        ({**DOC, "track": "v2"}, "answered with schema 'v2'/'md.Bar.schema', not the"),
+        (
+            {k: v for k, v in DOC.items() if k != "name"},
+            "answered with schema 'v1'/(none), not the",
+        ),
+    ],
+)
+def test_an_answer_about_another_schema_is_an_error(payload: Any, problem: str) -> None:
+    with pytest.raises(RegistryError) as caught:
+        fetch(Script(ok(payload)))
+    assert "GET /schemas/v1/md.Bar.schema: " in str(caught.value)
+    assert problem in str(caught.value)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from drift.errors import SettingsError
-from drift.settings import FailOn, RegistryKind, load_settings, redact_url
+from drift.settings import FailOn, RegistryKind, VerifyIndex, load_settings, redact_url
 
 
 @pytest.fixture
@@ -22,6 +22,7 @@ def test_defaults_match_the_seed_script(schemas: Path) -> None:
     assert settings.registry_kind is RegistryKind.HTTP
     assert settings.fail_on is FailOn.DRIFT
     assert (settings.concurrency, settings.retries, settings.timeout) == (16, 3, 10.0)
+    assert (settings.retry_budget, settings.verify_index) == (30.0, VerifyIndex.PROBE)
     assert settings.token is None
 
 
@@ -42,6 +43,8 @@ def test_every_bad_input_is_named_with_an_accepted_value(schemas: Path) -> None:
         "include-new": "maybe",
         "token-env": "NOT A NAME",
         "schema-dir": "nope",
+        "retry-budget": "3601",
+        "verify-index": "some",
     }
     with pytest.raises(SettingsError) as caught:
         load_settings(raw, env={}, cwd=schemas)
@@ -56,6 +59,8 @@ def test_every_bad_input_is_named_with_an_accepted_value(schemas: Path) -> None:
         "--include-new": "true or false",
         "--token-env": "e.g. REGISTRY_TOKEN",
         "--schema-dir": "point it at",
+        "--retry-budget": "out of range 0..3600 seconds; e.g. 30",
+        "--verify-index": "use one of probe, all",
     }
     for flag, hint in expected.items():
         matching = [line for line in lines if line.startswith(flag + ":")]
@@ -103,3 +108,15 @@ def test_credentials_in_the_url_never_reach_reports() -> None:
         "https://registry.example:8443/api"
     )
     assert redact_url("https://registry.example/api") == "https://registry.example/api"
+
+
+@pytest.mark.parametrize("value", ["abc", "nan", "inf", "-1", "3600.5"])
+def test_a_retry_budget_must_be_seconds_in_range(schemas: Path, value: str) -> None:
+    with pytest.raises(SettingsError, match=r"^--retry-budget: .*e\.g\. 30$"):
+        load_settings({"registry-url": "https://r.example", "retry-budget": value}, cwd=schemas)
+
+
+def test_retry_budget_zero_and_verify_index_all_are_accepted(schemas: Path) -> None:
+    raw = {"registry-url": "https://r.example", "retry-budget": "0", "verify-index": "ALL"}
+    settings = load_settings(raw, env={}, cwd=schemas)
+    assert (settings.retry_budget, settings.verify_index) == (0.0, VerifyIndex.ALL)

@@ -28,5 +28,6 @@ def open_registry(settings: Settings) -> Registry:
         token=settings.token,
         timeout=settings.timeout,
         retries=settings.retries,
+        retry_budget=settings.retry_budget,
         concurrency=settings.concurrency,
     )

@@ -98,16 +98,27 @@ def parse_index(payload: Any, track: str, what: str) -> TrackIndex:
     return TrackIndex(track, entries, _optional_str(payload.get("generated_at")))
 
 
-def parse_schema(payload: Any, what: str) -> RegistrySchema:
+def parse_schema(payload: Any, what: str, *, track: str, name: str) -> RegistrySchema:
+    """A `/schemas/{track}/{name}` answer, which must be about the schema asked for.
+
+    The request names the index entry's `name` exactly, so the answer's `name` and
+    `track` must equal it: content filed under another schema would otherwise be
+    compared, and perhaps called synced, in its place.
+    """
     if not isinstance(payload, dict):
         raise _shape(what, "expected a JSON object")
     content = payload.get("content")
     if not isinstance(content, dict):
         raise _shape(what, '"content" is not a JSON object')
-    name = payload.get("name")
+    answered = (payload.get("track"), payload.get("name"))
+    if answered != (track, name):
+        got = "/".join(repr(part) if isinstance(part, str) else "(none)" for part in answered)
+        raise RegistryError(
+            f"{what}: the registry answered with schema {got}, not the {track!r}/{name!r} asked for"
+        )
     return RegistrySchema(
-        name=name if isinstance(name, str) else "",
-        track=str(payload.get("track", "")),
+        name=name,
+        track=track,
         core_version=_optional_str(payload.get("core_version")),
         sha256=_optional_str(payload.get("sha256")),
         schema_id=_optional_str(payload.get("$schema_id")),

@@ -50,7 +50,7 @@ class DirectoryRegistry:
         path = self.schema_path(track, name)
         if path is None:
             raise RegistryError(f"{what}: refusing a name that would leave the registry directory")
-        return parse_schema(self._read(path, what), what)
+        return parse_schema(self._read(path, what), what, track=track, name=name)
 
     async def aclose(self) -> None:
         return None
