@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
@@ -26,6 +27,11 @@ MAX_NODES = 2_000_000
 
 
 _INT_CEILING = 10**MAX_INT_DIGITS
+# Where a lone UTF-16 surrogate can come from: a \uD800-\uDFFF escape, or, as json
+# decodes bytes with surrogatepass, its UTF-8 form or UTF-16/32 text (the only JSON
+# with NUL bytes). One such string would crash every UTF-8 writer of the report.
+_SURROGATE_TEXT = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|\x00")
 
 
 class DocumentError(ValueError):
@@ -86,8 +92,12 @@ def loads_json(data: str | bytes) -> Any:
         if isinstance(data, bytes)
         else data.count("{") + data.count("[")
     )
-    if opening > MAX_NESTING:
-        check_tree(document)
+    if isinstance(data, bytes):
+        strings = _SURROGATE_BYTES.search(data) is not None
+    else:
+        strings = _SURROGATE_TEXT.search(data) is not None
+    if opening > MAX_NESTING or strings:
+        check_tree(document, yaml_values=strings)  # strings: every one is checked
     return document
 
 
@@ -127,9 +137,10 @@ def check_tree(document: Any, *, yaml_values: bool = False) -> None:
                 for name in node:
                     if not isinstance(name, str):
                         raise DocumentError(
-                            f"key {name!r} is a {type(name).__name__}; JSON object keys are "
-                            "strings (quote it)"
+                            f"key {name!r} is not a string but {type(name).__name__}; JSON "
+                            "object keys are strings (quote it)"
                         )
+                    _check_text(name)
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in sizes)
             if len(stack) > MAX_NODES:
@@ -156,8 +167,22 @@ def _too_many() -> DocumentError:
     )
 
 
+def _check_text(value: str) -> None:
+    if value.isascii():
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DocumentError(
+            f"string with a lone UTF-16 surrogate ({value[exc.start]!r}) is not Unicode text"
+        ) from None
+
+
 def _check_scalar(value: Any) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, str):
+        _check_text(value)
+        return
+    if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int):
         if abs(value) >= _INT_CEILING:
