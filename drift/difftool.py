@@ -30,7 +30,11 @@ def _load(path_text: str, label: str) -> tuple[Any, str]:
     except UnusableFile as exc:
         raise SettingsError(f"{label}: {located(path_text, str(exc))}") from None
     if not isinstance(document, dict | bool):
-        raise SettingsError(f"{label}: {path_text!r} is not a JSON Schema (object or boolean)")
+        kind = "null" if document is None else type(document).__name__
+        raise SettingsError(
+            f"{label}: {path_text}: the document is a {kind}; a JSON Schema is an object "
+            "or a boolean"
+        )
     return document, text
 
 
