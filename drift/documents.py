@@ -27,11 +27,9 @@ MAX_NODES = 2_000_000
 
 
 _INT_CEILING = 10**MAX_INT_DIGITS
-# Where a lone UTF-16 surrogate can come from: a \uD800-\uDFFF escape, or, as json
-# decodes bytes with surrogatepass, its UTF-8 form or UTF-16/32 text (the only JSON
-# with NUL bytes). One such string would crash every UTF-8 writer of the report.
-_SURROGATE_TEXT = re.compile(r"\\u[dD][89a-fA-F]")
-_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]|\x00")
+# A lone UTF-16 surrogate would crash every UTF-8 writer of a report. It comes from a
+# \uD800-\uDFFF escape, or, as json decodes bytes with surrogatepass, from the bytes.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # a literal prefix: C-speed search
 
 
 class DocumentError(ValueError):
@@ -70,35 +68,46 @@ def _parse_constant(name: str) -> Any:
     raise DocumentError(f"{name} is not JSON (NaN and Infinity are not allowed)")
 
 
+_DECODER = json.JSONDecoder(
+    parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
+)  # built once: json.loads with hooks builds a decoder per call, a tenth of a small parse
+
+
 def loads_json(data: str | bytes) -> Any:
-    """json.loads with every guard: size, nesting, integer size, non-finite numbers.
+    """json.loads with every guard: size, nesting, integer size, non-finite numbers,
+    lone surrogates.
 
     Raises DocumentError (a ValueError) for a breach and json.JSONDecodeError (also a
     ValueError, with line and column) for text that is not JSON.
     """
     check_size(len(data))
+    if isinstance(data, bytes):  # as json.loads decodes bytes
+        text = data.decode(json.detect_encoding(data), "surrogatepass")
+    elif data.startswith("\ufeff"):  # as json.loads refuses a str with a BOM
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", data, 0)
+    else:
+        text = data
     try:
-        document = json.loads(
-            data,
-            parse_int=_parse_int,
-            parse_float=_parse_float,
-            parse_constant=_parse_constant,
-        )
+        document = _DECODER.decode(text)
     except RecursionError:
         raise nesting_error() from None
-    # Counting brackets is C-speed: only a document that could be that deep is walked.
-    opening = (
-        data.count(b"{") + data.count(b"[")
-        if isinstance(data, bytes)
-        else data.count("{") + data.count("[")
-    )
-    if isinstance(data, bytes):
-        strings = _SURROGATE_BYTES.search(data) is not None
-    else:
-        strings = _SURROGATE_TEXT.search(data) is not None
-    if opening > MAX_NESTING or strings:
-        check_tree(document, yaml_values=strings)  # strings: every one is checked
+    # Counting brackets and one regex search are C-speed: only a document that could
+    # be that deep, or hold a lone surrogate, is walked.
+    deep = text.count("{") + text.count("[") > MAX_NESTING
+    strings = _SURROGATE_ESCAPE.search(text) is not None or not _is_unicode(text)
+    if deep or strings:
+        check_tree(document, yaml_values=strings)  # with strings: every one is checked
     return document
+
+
+def _is_unicode(text: str) -> bool:
+    if text.isascii():  # O(1): CPython keeps the flag
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def nesting_error() -> DocumentError:
