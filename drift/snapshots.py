@@ -77,7 +77,7 @@ def find_schema_files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     followed (no cycles, no double counting). os.scandir's entries answer "is it a
     directory / a symlink" without a system call per file.
     """
-    real_root = root.resolve()
+    real_root = Path(os.path.realpath(root))
     files: list[tuple[tuple[str, ...], Path]] = []
     escapes: list[tuple[Path, str]] = []
 
@@ -90,12 +90,15 @@ def find_schema_files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
         escapes.append((Path(path), f"{what} leaves the schema dir (→ {target})"))
         return True
 
-    def walk(folder: str, parts: tuple[str, ...]) -> None:
+    # A stack, not recursion: a directory tree can be deeper than Python's stack.
+    pending: list[tuple[str, tuple[str, ...]]] = [(os.fspath(root), ())]
+    while pending:
+        folder, parts = pending.pop()
         try:
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
         except OSError:
-            return  # unreadable: as os.walk, skipped
+            continue  # unreadable: as os.walk, skipped
         subdirs = []
         for entry in entries:
             if entry.name.startswith(".") or not _is_dir(entry):
@@ -113,10 +116,8 @@ def find_schema_files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
             if entry.is_symlink() and escaped(entry.path, "symlink"):
                 continue
             files.append(((*parts, name), Path(entry.path)))
-        for entry in subdirs:
-            walk(entry.path, (*parts, entry.name))
+        pending.extend((entry.path, (*parts, entry.name)) for entry in reversed(subdirs))
 
-    walk(os.fspath(root), ())
     files.sort(key=lambda item: item[0])
     return [path for _, path in files], escapes
 

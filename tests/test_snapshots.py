@@ -4,6 +4,7 @@ import bisect
 import json
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,36 @@ def test_symlinks_that_leave_the_schema_dir_are_refused(tmp_path: Path) -> None:
     assert "symlinked directory leaves the schema dir" in messages["schemas/leakdir"]
     assert "secret" not in {s.identity for s in local.snapshots}
     assert "more than one file" in messages["schemas/real.json"]
+
+
+def test_a_directory_tree_deeper_than_the_python_stack(tmp_path: Path) -> None:
+    folder = tmp_path
+    for _ in range(400):
+        folder /= "d"
+        folder.mkdir()
+    write_json(folder / "deep.json", model("md.Deep"))
+    write_json(tmp_path / "top.json", model("md.Top"))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(300)  # below the tree's depth (pytest's rmtree needs the default)
+    try:
+        local = load_snapshots(tmp_path, tmp_path)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert [s.identity for s in local.snapshots] == ["md.Deep", "md.Top"]  # "d/…" < "top"
+    assert local.problems == []
+
+
+def test_symlink_loops_inside_the_schema_dir_name_the_file(tmp_path: Path) -> None:
+    write_json(tmp_path / "real.json", model("md.Real"))
+    os.symlink("self.json", tmp_path / "self.json")
+    os.symlink("b.json", tmp_path / "a.json")
+    os.symlink("a.json", tmp_path / "b.json")
+    os.symlink("loopdir", tmp_path / "loopdir")  # no schema suffix: not a candidate
+    local = load_snapshots(tmp_path, tmp_path)
+    assert [s.identity for s in local.snapshots] == ["md.Real"]
+    messages = {p.file: p.message for p in local.problems}
+    assert set(messages) == {"self.json", "a.json", "b.json"}
+    assert all("symlink loop" in message for message in messages.values())
 
 
 def test_json_lines_point_at_keys_and_elements() -> None:
