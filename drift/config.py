@@ -22,6 +22,7 @@ from typing import Any
 
 from drift.diff.model import ChangeKind
 from drift.errors import SettingsError
+from drift.localfiles import UnusableFile, located, parse_yaml, read_text
 
 CONFIG_NAME = ".schema-drift.yml"
 _TOP = {"ignore", "accept"}
@@ -72,17 +73,11 @@ def find_repo_root(start: Path) -> Path:
 
 
 def load_config(path: Path) -> DriftConfig:
-    import yaml  # noqa: PLC0415 (only when a config file exists)
-
     where = str(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SettingsError(f"{where}: cannot read: {exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise SettingsError(f"{where}{at}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    try:  # the bounds and the safe loader of the YAML snapshots: a config is input too
+        raw = parse_yaml(read_text(path))
+    except UnusableFile as exc:
+        raise SettingsError(located(where, str(exc))) from None
     if raw is None:
         return DriftConfig(path)
     if not isinstance(raw, dict):

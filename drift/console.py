@@ -69,7 +69,7 @@ def _errors(items: list[SchemaResult], run_errors: list[str]) -> list[str]:
             lines.append(_line(group[0]))
             continue
         said = any(message.endswith(error) for error in run_errors)
-        names = listing([item.schema for item in group])
+        names = listing([f"{i.schema} ({i.file})" if i.file else i.schema for i in group])
         head = f"  {_LABEL[Status.ERROR]:<8} {plural(len(group), 'schema')}"
         if said:
             lines.append(f"{head} not compared, because of the error above: {names}")

@@ -13,6 +13,7 @@ from drift.config import DriftConfig
 from drift.diff import diff_schemas
 from drift.diff.model import Mode, Policy
 from drift.errors import SettingsError
+from drift.localfiles import UnusableFile, located, read_text
 from drift.report import ReportedChange
 from drift.settings import DEFAULTS, choice
 from drift.sinks.markdown import md_text
@@ -25,17 +26,16 @@ FORMATS = ("text", "json", "markdown")
 def _load(path_text: str, label: str) -> tuple[Any, str]:
     path = Path(path_text)
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise SettingsError(f"{label}: cannot read {path_text!r}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise SettingsError(f"{label}: {path_text!r} is not UTF-8 (offset {exc.start})") from None
-    try:
+        text = read_text(path)
         document = parse_document(path, text)
-    except Exception as exc:  # the parser's own error type, message names line:col
-        raise SettingsError(f"{label}: {path_text}:{exc}") from None
+    except UnusableFile as exc:
+        raise SettingsError(f"{label}: {located(path_text, str(exc))}") from None
     if not isinstance(document, dict | bool):
-        raise SettingsError(f"{label}: {path_text!r} is not a JSON Schema (object or boolean)")
+        kind = "null" if document is None else type(document).__name__
+        raise SettingsError(
+            f"{label}: {path_text}: the document is a {kind}; a JSON Schema is an object "
+            "or a boolean"
+        )
     return document, text
 
 

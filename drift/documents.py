@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
@@ -26,6 +27,9 @@ MAX_NODES = 2_000_000
 
 
 _INT_CEILING = 10**MAX_INT_DIGITS
+# A lone UTF-16 surrogate would crash every UTF-8 writer of a report. It comes from a
+# \uD800-\uDFFF escape, or, as json decodes bytes with surrogatepass, from the bytes.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # a literal prefix: C-speed search
 
 
 class DocumentError(ValueError):
@@ -64,31 +68,46 @@ def _parse_constant(name: str) -> Any:
     raise DocumentError(f"{name} is not JSON (NaN and Infinity are not allowed)")
 
 
+_DECODER = json.JSONDecoder(
+    parse_int=_parse_int, parse_float=_parse_float, parse_constant=_parse_constant
+)  # built once: json.loads with hooks builds a decoder per call, a tenth of a small parse
+
+
 def loads_json(data: str | bytes) -> Any:
-    """json.loads with every guard: size, nesting, integer size, non-finite numbers.
+    """json.loads with every guard: size, nesting, integer size, non-finite numbers,
+    lone surrogates.
 
     Raises DocumentError (a ValueError) for a breach and json.JSONDecodeError (also a
     ValueError, with line and column) for text that is not JSON.
     """
     check_size(len(data))
+    if isinstance(data, bytes):  # as json.loads decodes bytes
+        text = data.decode(json.detect_encoding(data), "surrogatepass")
+    elif data.startswith("\ufeff"):  # as json.loads refuses a str with a BOM
+        raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", data, 0)
+    else:
+        text = data
     try:
-        document = json.loads(
-            data,
-            parse_int=_parse_int,
-            parse_float=_parse_float,
-            parse_constant=_parse_constant,
-        )
+        document = _DECODER.decode(text)
     except RecursionError:
         raise nesting_error() from None
-    # Counting brackets is C-speed: only a document that could be that deep is walked.
-    opening = (
-        data.count(b"{") + data.count(b"[")
-        if isinstance(data, bytes)
-        else data.count("{") + data.count("[")
-    )
-    if opening > MAX_NESTING:
-        check_tree(document)
+    # Counting brackets and one regex search are C-speed: only a document that could
+    # be that deep, or hold a lone surrogate, is walked.
+    deep = text.count("{") + text.count("[") > MAX_NESTING
+    strings = _SURROGATE_ESCAPE.search(text) is not None or not _is_unicode(text)
+    if deep or strings:
+        check_tree(document, yaml_values=strings)  # with strings: every one is checked
     return document
+
+
+def _is_unicode(text: str) -> bool:
+    if text.isascii():  # O(1): CPython keeps the flag
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def nesting_error() -> DocumentError:
@@ -127,9 +146,10 @@ def check_tree(document: Any, *, yaml_values: bool = False) -> None:
                 for name in node:
                     if not isinstance(name, str):
                         raise DocumentError(
-                            f"key {name!r} is a {type(name).__name__}; JSON object keys are "
-                            "strings (quote it)"
+                            f"key {name!r} is not a string but {type(name).__name__}; JSON "
+                            "object keys are strings (quote it)"
                         )
+                    _check_text(name)
             stack.append((node, True))
             stack.extend((child, False) for child in children if id(child) not in sizes)
             if len(stack) > MAX_NODES:
@@ -156,8 +176,22 @@ def _too_many() -> DocumentError:
     )
 
 
+def _check_text(value: str) -> None:
+    if value.isascii():
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DocumentError(
+            f"string with a lone UTF-16 surrogate ({value[exc.start]!r}) is not Unicode text"
+        ) from None
+
+
 def _check_scalar(value: Any) -> None:
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    if isinstance(value, str):
+        _check_text(value)
+        return
+    if isinstance(value, bool) or value is None:
         return
     if isinstance(value, int):
         if abs(value) >= _INT_CEILING:

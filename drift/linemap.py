@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any, Protocol
 
+from drift.localfiles import yaml_loader
+
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _scanstring: Any = json.decoder.scanstring  # type: ignore[attr-defined]
@@ -153,7 +155,7 @@ def _yaml_line_map(text: str) -> dict[str, int]:
     import yaml  # noqa: PLC0415  (pyyaml is only needed when a YAML snapshot is present)
 
     result: dict[str, int] = {}
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=yaml_loader())  # the loader that read it: libyaml's speed
     if root is None:
         return result
     stack: list[tuple[Any, str, int]] = [(root, "", root.start_mark.line + 1)]

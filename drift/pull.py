@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from drift.compare import compare, now_iso
+from drift.documents import loads_json
 from drift.errors import RegistryError
 from drift.files import write_text_atomic
+from drift.localfiles import NotRegularFile, UnusableFile, read_text
 from drift.registry import open_registry
 from drift.registry.base import Registry, RegistrySchema, safe_name
 from drift.report import SchemaResult, Status
@@ -43,9 +46,32 @@ def new_file_for(schema_dir: Path, schema_id: str) -> Path | None:
     return path if path.parent == root else None
 
 
+def _existing_text(path: Path) -> str | None:
+    """The text already at `path` (None: nothing there, or a file pull may overwrite).
+
+    Raises NotRegularFile for a FIFO, socket, device or directory in the way: reading
+    one could block, and replacing it is not pull's call.
+    """
+    if not os.path.lexists(path):
+        return None
+    try:
+        return read_text(path)
+    except NotRegularFile:
+        if os.path.islink(path):  # a broken link or a loop: replaced like any snapshot
+            return None
+        raise
+    except UnusableFile:  # too large, not UTF-8, unreadable: the registry's copy replaces it
+        return None
+
+
 def _write(path: Path, content: dict[str, Any], result: PullResult, label: str) -> None:
     text = render(content, path)
-    if path.exists() and path.read_text(encoding="utf-8") == text:
+    try:
+        existing = _existing_text(path)
+    except NotRegularFile as exc:
+        result.failed[label] = f"{exc}; not overwritten"
+        return
+    if existing == text:
         result.unchanged += 1
         return
     write_text_atomic(path, text)
@@ -116,13 +142,18 @@ async def pull_async(settings: Settings, *, cwd: Path) -> PullResult:
     return result
 
 
-def _write_metadata(settings: Settings, items: list[SchemaResult], result: PullResult) -> Path:
+def _write_metadata(
+    settings: Settings, items: list[SchemaResult], result: PullResult
+) -> Path | None:
     path = settings.schema_dir / METADATA_FILE
     existing: dict[str, Any] = {}
     try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
+        loaded = loads_json(_existing_text(path) or "{}")
         existing = loaded if isinstance(loaded, dict) else {}
-    except (OSError, ValueError):
+    except NotRegularFile as exc:
+        result.failed[METADATA_FILE] = f"{exc}; not overwritten"
+        return None
+    except ValueError:  # invalid JSON or past a limit: rewritten from scratch
         existing = {}
     existing.update(
         {

@@ -203,11 +203,11 @@ def choice(kind: type[enum.StrEnum]) -> Callable[[str], Any]:
 def _config(value: str, cwd: Path) -> DriftConfig:
     if value:
         path = cwd / value
-        if not path.is_file():
+        if not path.exists():  # a FIFO or a directory is there: load_config says what it is
             raise ValueError(f"{value!r} does not exist (looked in {path}); e.g. .schema-drift.yml")
     else:
         path = find_repo_root(cwd) / CONFIG_NAME
-        if not path.is_file():
+        if not path.exists():
             return DriftConfig()
     try:
         return load_config(path)

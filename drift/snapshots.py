@@ -6,7 +6,6 @@ report shows it as an error instead of silently checking fewer schemas.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from dataclasses import dataclass, field
@@ -14,8 +13,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from drift.documents import DocumentError, loads_json
 from drift.hashing import compute_sha256
 from drift.linemap import JsonLines, Lines, YamlLines
+from drift.localfiles import UnusableFile, parse_yaml, read_text
 
 METADATA_FILE = "_metadata.json"
 SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
@@ -62,10 +63,6 @@ class LocalSnapshots:
     metadata: Metadata | None
 
 
-class _Unusable(Exception):
-    """A file that is present but cannot be used as a snapshot."""
-
-
 def display_path(path: Path, cwd: Path) -> str:
     try:
         return path.relative_to(cwd).as_posix()
@@ -80,26 +77,31 @@ def find_schema_files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
     followed (no cycles, no double counting). os.scandir's entries answer "is it a
     directory / a symlink" without a system call per file.
     """
-    real_root = root.resolve()
+    real_root = Path(os.path.realpath(root))
     files: list[tuple[tuple[str, ...], Path]] = []
     escapes: list[tuple[Path, str]] = []
 
     def escaped(path: str, what: str) -> bool:
-        target = Path(path).resolve()
+        # realpath, unlike Path.resolve on 3.11, does not raise on a symlink loop: the
+        # loop stays in the list and reading it reports it, naming the file.
+        target = Path(os.path.realpath(path))
         if target.is_relative_to(real_root):
             return False
         escapes.append((Path(path), f"{what} leaves the schema dir (→ {target})"))
         return True
 
-    def walk(folder: str, parts: tuple[str, ...]) -> None:
+    # A stack, not recursion: a directory tree can be deeper than Python's stack.
+    pending: list[tuple[str, tuple[str, ...]]] = [(os.fspath(root), ())]
+    while pending:
+        folder, parts = pending.pop()
         try:
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)
         except OSError:
-            return  # unreadable: as os.walk, skipped
+            continue  # unreadable: as os.walk, skipped
         subdirs = []
         for entry in entries:
-            if entry.name.startswith(".") or not entry.is_dir():
+            if entry.name.startswith(".") or not _is_dir(entry):
                 continue
             if entry.is_symlink():
                 escaped(entry.path, "symlinked directory")
@@ -107,30 +109,25 @@ def find_schema_files(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
                 subdirs.append(entry)
         for entry in entries:
             name = entry.name
-            if name.startswith(".") or entry.is_dir():
+            if name.startswith(".") or _is_dir(entry):
                 continue
             if os.path.splitext(name)[1].lower() not in SCHEMA_SUFFIXES:
                 continue
             if entry.is_symlink() and escaped(entry.path, "symlink"):
                 continue
             files.append(((*parts, name), Path(entry.path)))
-        for entry in subdirs:
-            walk(entry.path, (*parts, entry.name))
+        pending.extend((entry.path, (*parts, entry.name)) for entry in reversed(subdirs))
 
-    walk(os.fspath(root), ())
     files.sort(key=lambda item: item[0])
     return [path for _, path in files], escapes
 
 
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is (or links to) a directory; a symlink loop is not one."""
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _Unusable(
-            f"not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "save the file as UTF-8"
-        ) from None
+        return entry.is_dir()
+    except OSError:  # ELOOP: it stays a file candidate, and reading it says why it fails
+        return False
 
 
 def is_json(path: Path) -> bool:
@@ -139,26 +136,20 @@ def is_json(path: Path) -> bool:
 
 
 def parse_document(path: Path, text: str) -> Any:
-    if is_json(path):
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise _Unusable(f"{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
-    import yaml  # noqa: PLC0415  (only needed when YAML snapshots exist)
+    """The document in `text`, as JSON or YAML by the file's suffix, within every limit of
+    `drift.documents`; anything else is an UnusableFile whose message names the limit."""
+    if not is_json(path):
+        return parse_yaml(text)
+    return _parse_json(text)
 
+
+def _parse_json(text: str) -> Any:
     try:
-        document = yaml.load(text, Loader=_yaml_loader())  # noqa: S506 (a SafeLoader subclass)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"{mark.line + 1}:{mark.column + 1}: " if mark else ""
-        raise _Unusable(f"{where}invalid YAML: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise _Unusable(f"invalid YAML: {exc}") from None
-    try:
-        json.dumps(document)
-    except (TypeError, ValueError) as exc:
-        raise _Unusable(f"YAML value has no JSON equivalent: {exc}") from None
-    return document
+        return loads_json(text)
+    except json.JSONDecodeError as exc:
+        raise UnusableFile(f"{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except DocumentError as exc:
+        raise UnusableFile(str(exc)) from None
 
 
 def document_lines(path: Path, text: str) -> Lines:
@@ -166,27 +157,10 @@ def document_lines(path: Path, text: str) -> Lines:
     return JsonLines(text) if is_json(path) else YamlLines(text)
 
 
-@functools.cache
-def _yaml_loader() -> Any:
-    import yaml  # noqa: PLC0415
-
-    class Loader(yaml.SafeLoader):
-        """SafeLoader without implicit timestamps: schemas are JSON, dates stay strings."""
-
-    Loader.yaml_implicit_resolvers = {
-        key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    return Loader
-
-
 def read_metadata(path: Path) -> Metadata:
-    try:
-        raw = json.loads(_decode(path))
-    except json.JSONDecodeError as exc:
-        raise _Unusable(f"{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    raw = _parse_json(read_text(path))
     if not isinstance(raw, dict):
-        raise _Unusable("must be a JSON object with track, version and fetched_at")
+        raise UnusableFile("must be a JSON object with track, version and fetched_at")
 
     def text(*keys: str) -> str | None:
         for key in keys:
@@ -203,14 +177,14 @@ def read_metadata(path: Path) -> Metadata:
 
 
 def load_snapshot(path: Path, cwd: Path, metadata: Metadata | None) -> Snapshot:
-    text = _decode(path)
+    text = read_text(path)
     document = parse_document(path, text)
     if not isinstance(document, dict):
         kind = "null" if document is None else type(document).__name__
-        raise _Unusable(f"the document is a {kind}; a schema snapshot must be a JSON object")
+        raise UnusableFile(f"the document is a {kind}; a schema snapshot must be a JSON object")
     schema_id = document.get("$schema_id")
     if schema_id is not None and (not isinstance(schema_id, str) or not schema_id.strip()):
-        raise _Unusable(f"$schema_id must be a non-empty string, not {schema_id!r}")
+        raise UnusableFile(f"$schema_id must be a non-empty string, not {schema_id!r}")
     version = document.get("$core_version")
     if not isinstance(version, str):
         version = metadata.version if metadata else None
@@ -243,7 +217,7 @@ class SnapshotLoader:
             if path.name == METADATA_FILE:
                 try:
                     self.metadata[path.parent] = read_metadata(path)
-                except _Unusable as exc:
+                except UnusableFile as exc:
                     self.problems.append(self._problem(path, str(exc)))
         self.paths = [path for path in files if path.name != METADATA_FILE]
         self.loaded: list[Snapshot] = []
@@ -254,11 +228,8 @@ class SnapshotLoader:
     def load(self, path: Path) -> Snapshot | None:
         try:
             snapshot = load_snapshot(path, self.cwd, _nearest(self.metadata, path, self.schema_dir))
-        except _Unusable as exc:
+        except UnusableFile as exc:  # read_text turns OSErrors into these too
             self.problems.append(self._problem(path, str(exc)))
-            return None
-        except OSError as exc:
-            self.problems.append(self._problem(path, f"cannot read: {exc}"))
             return None
         self.loaded.append(snapshot)
         return snapshot

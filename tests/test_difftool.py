@@ -76,7 +76,7 @@ def test_identical_files(files: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("missing.json", "new.json"), "OLD: cannot read 'missing.json'"),
+        (("missing.json", "new.json"), "OLD: missing.json: cannot read: No such file"),
         (("old.json", "new.json", "--mode", "sideways"), "--mode: 'sideways' is not accepted"),
         (("old.json", "new.json", "--format", "html"), "--format: 'html' is not accepted"),
         (("broken.json", "new.json"), "OLD: broken.json:1:2: invalid JSON"),

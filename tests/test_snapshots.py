@@ -4,16 +4,21 @@ import bisect
 import json
 import os
 import re
+import sys
+import tempfile
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
-from hypothesis import given, settings
+import yaml
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from drift import localfiles
 from drift.hashing import compute_sha256
 from drift.linemap import JsonLines, YamlLines
-from drift.snapshots import document_lines, load_snapshots
+from drift.snapshots import Snapshot, document_lines, load_snapshots
 from tests.conftest import shared_path
 from tests.helpers import model, write_json
 
@@ -112,6 +117,36 @@ def test_symlinks_that_leave_the_schema_dir_are_refused(tmp_path: Path) -> None:
     assert "symlinked directory leaves the schema dir" in messages["schemas/leakdir"]
     assert "secret" not in {s.identity for s in local.snapshots}
     assert "more than one file" in messages["schemas/real.json"]
+
+
+def test_a_directory_tree_deeper_than_the_python_stack(tmp_path: Path) -> None:
+    folder = tmp_path
+    for _ in range(400):
+        folder /= "d"
+        folder.mkdir()
+    write_json(folder / "deep.json", model("md.Deep"))
+    write_json(tmp_path / "top.json", model("md.Top"))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(300)  # below the tree's depth (pytest's rmtree needs the default)
+    try:
+        local = load_snapshots(tmp_path, tmp_path)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert [s.identity for s in local.snapshots] == ["md.Deep", "md.Top"]  # "d/…" < "top"
+    assert local.problems == []
+
+
+def test_symlink_loops_inside_the_schema_dir_name_the_file(tmp_path: Path) -> None:
+    write_json(tmp_path / "real.json", model("md.Real"))
+    os.symlink("self.json", tmp_path / "self.json")
+    os.symlink("b.json", tmp_path / "a.json")
+    os.symlink("a.json", tmp_path / "b.json")
+    os.symlink("loopdir", tmp_path / "loopdir")  # no schema suffix: not a candidate
+    local = load_snapshots(tmp_path, tmp_path)
+    assert [s.identity for s in local.snapshots] == ["md.Real"]
+    messages = {p.file: p.message for p in local.problems}
+    assert set(messages) == {"self.json", "a.json", "b.json"}
+    assert all("symlink loop" in message for message in messages.values())
 
 
 def test_json_lines_point_at_keys_and_elements() -> None:
@@ -410,3 +445,96 @@ def test_json_lines_agree_with_the_full_walk_on_any_layout(
     text = before + text + after
     json.loads(text)  # valid JSON (duplicate keys are, for json)
     assert_agrees_with_the_oracle(("\ufeff" if bom else "") + text)
+
+
+# ---------------------------------------------------------------- fuzzing the loader
+# FUZZ_EXAMPLES sets the examples (default 150, to keep the suite fast); a longer run:
+# FUZZ_EXAMPLES=20000 python -m pytest tests/test_snapshots.py -k fuzz
+
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
+FUZZ_SEED = model("md.Fuzz", "1.0.0", price={"type": "number", "minimum": 0}, tags={"enum": ["a"]})
+# What breaks parsers: brackets (depth), anchors and aliases (bombs, cycles), tags, numbers
+# past double and digit limits, escapes for surrogates, keys YAML reads as non-strings.
+FUZZ_TOKENS = st.sampled_from(
+    [
+        "{", "}", "[", "]", ",", ":", '"', "'", "\\", "\n", "\t", " ", "- ", "? ", "#",
+        "&a ", "*a", "&b [*a, *a, *a]", "<<: *a", "!!bool ", "!!int ", "!!float ",
+        "!!timestamp ", "!!binary ", "!!set ", "!!omap ", "!!python/none ", "!!str ",
+        "1e400", "-1e400", ".nan", ".inf", "NaN", "Infinity", "9" * 120, "0x", "1: ", "on: ",
+        "~: ", "2024-01-01", "\\ud800", "\\udc00", "\\u0000", "\ufeff", "\x00", "\x85",
+        "\u2028", "---\n", "...\n", "%YAML 1.1\n",
+    ]
+)  # fmt: skip
+
+
+@st.composite
+def mutated(draw: st.DrawFn, text: str) -> str:
+    """`text` after a few random edits; a repeated slice builds depth or size quickly."""
+    for _ in range(draw(st.integers(1, 8))):
+        start = draw(st.integers(0, len(text)))
+        end = draw(st.integers(start, min(len(text), start + 40)))
+        edit = draw(st.sampled_from(["insert", "delete", "replace", "repeat"]))
+        if edit == "repeat":
+            middle = text[start:end] * draw(st.integers(2, 400))
+        elif edit == "delete":
+            middle = ""
+        else:
+            middle = draw(FUZZ_TOKENS | st.text(max_size=6))
+            middle += text[start:end] if edit == "insert" else ""
+        text = text[:start] + middle + text[end:]
+    return text
+
+
+def _fuzz_texts() -> st.SearchStrategy[tuple[bytes, str]]:
+    json_text = json.dumps(FUZZ_SEED, indent=2)
+    yaml_text = "base: &a {type: string}\n" + yaml.safe_dump(FUZZ_SEED)
+    suffixes = st.sampled_from([".json", ".yaml", ".yml"])
+    encoded = st.builds(lambda t: t.encode("utf-8", "surrogatepass"), mutated(json_text))
+    return st.one_of(
+        st.tuples(st.binary(max_size=2048), suffixes),
+        st.tuples(encoded, suffixes),
+        st.tuples(
+            st.builds(lambda t: t.encode("utf-8", "surrogatepass"), mutated(yaml_text)),
+            st.sampled_from([".yaml", ".yml"]),
+        ),
+    )
+
+
+def _python_yaml_loader() -> Any:
+    """PyYAML's pure-Python parser, as on an install without libyaml."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = localfiles.yaml_loader().yaml_implicit_resolvers
+    return Loader
+
+
+@settings(max_examples=FUZZ_EXAMPLES, deadline=None)
+@given(case=_fuzz_texts(), bom=st.booleans(), python_yaml=st.booleans())
+def test_fuzz_any_file_is_a_snapshot_or_a_problem(
+    case: tuple[bytes, str], bom: bool, python_yaml: bool
+) -> None:
+    data, suffix = case
+    name = f"fuzz{suffix}"
+    loader = _python_yaml_loader() if python_yaml else localfiles.yaml_loader()
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        mock.patch.object(localfiles, "yaml_loader", return_value=loader),
+    ):
+        root = Path(tmp)
+        (root / name).write_bytes(b"\xef\xbb\xbf" * bom + data)
+        local = load_snapshots(root, root)
+        [item] = local.snapshots + local.problems
+        event(f"{suffix} " + ("snapshot" if isinstance(item, Snapshot) else "problem"))
+        if isinstance(item, Snapshot):
+            # What the report and the sinks do with a snapshot must work on this one.
+            assert isinstance(item.content, dict)
+            assert item.sha256 == compute_sha256(item.content)
+            json.dumps(item.content, ensure_ascii=False).encode("utf-8")
+            item.identity.encode("utf-8")
+            for key in item.content:
+                assert item.lines.line("/" + key.replace("~", "~0").replace("/", "~1"))
+        else:
+            assert item.file == name
+            assert item.message
