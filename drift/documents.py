@@ -73,12 +73,14 @@ _DECODER = json.JSONDecoder(
 )  # built once: json.loads with hooks builds a decoder per call, a tenth of a small parse
 
 
-def loads_json(data: str | bytes) -> Any:
+def loads_json(data: str | bytes, *, envelope: int = 0) -> Any:
     """json.loads with every guard: size, nesting, integer size, non-finite numbers,
     lone surrogates.
 
     Raises DocumentError (a ValueError) for a breach and json.JSONDecodeError (also a
-    ValueError, with line and column) for text that is not JSON.
+    ValueError, with line and column) for text that is not JSON. `envelope` is the
+    levels a wrapper adds around the schema (the registry API's answer adds one), so a
+    schema is held to MAX_NESTING wherever it comes from.
     """
     check_size(len(data))
     if isinstance(data, bytes):  # as json.loads decodes bytes
@@ -93,10 +95,11 @@ def loads_json(data: str | bytes) -> Any:
         raise nesting_error() from None
     # Counting brackets and one regex search are C-speed: only a document that could
     # be that deep, or hold a lone surrogate, is walked.
-    deep = text.count("{") + text.count("[") > MAX_NESTING
+    deep = text.count("{") + text.count("[") > MAX_NESTING + envelope
     strings = _SURROGATE_ESCAPE.search(text) is not None or not _is_unicode(text)
     if deep or strings:
-        check_tree(document, yaml_values=strings)  # with strings: every one is checked
+        # with strings: every one is checked
+        check_tree(document, yaml_values=strings, max_nesting=MAX_NESTING + envelope)
     return document
 
 
@@ -114,7 +117,7 @@ def nesting_error() -> DocumentError:
     return DocumentError(f"nested deeper than {MAX_NESTING} levels (limit MAX_NESTING)")
 
 
-def check_tree(document: Any, *, yaml_values: bool = False) -> None:
+def check_tree(document: Any, *, yaml_values: bool = False, max_nesting: int = MAX_NESTING) -> None:
     """Walk a parsed document without recursion: nesting, expanded size, and (for YAML,
     whose loader builds Python values directly) key types, integer size and finiteness.
 
@@ -162,7 +165,7 @@ def check_tree(document: Any, *, yaml_values: bool = False) -> None:
                 depth = max(depth, depths[id(child)] + 1)
             else:
                 size += 1
-        if depth > MAX_NESTING:
+        if depth > max_nesting:
             raise nesting_error()
         if size > MAX_NODES:
             raise _too_many()

@@ -245,9 +245,11 @@ def _registry(value: str, cwd: Path) -> tuple[str, RegistryKind, Path | None]:
     else:
         path = Path(value)
     path = path if path.is_absolute() else cwd / path
-    if not (path / "index.json").is_file():
+    index = path / "index.json"
+    if not index.is_file():
+        problem = "is not a regular file" if os.path.lexists(index) else "does not exist"
         raise ValueError(
-            f"{value!r} is not a registry directory: {path / 'index.json'} does not exist "
+            f"{value!r} is not a registry directory: {index} {problem} "
             "(a registry directory holds index.json and schemas/{track}/{name}.json)"
         )
     return value, RegistryKind.DIRECTORY, path

@@ -264,3 +264,56 @@ def test_nesting_just_inside_the_limit_is_checked(repo: Path) -> None:
     result, items = check(repo)
     assert result.returncode == 1, result.stderr
     assert items["schemas/md.Deep.json"]["status"] == "drift"
+
+
+# -- a registry kept as a directory gets the same guards as the snapshots ------------------
+
+
+def _fifo(path: Path) -> None:
+    path.unlink()
+    os.mkfifo(path)
+
+
+def _deep(path: Path) -> None:
+    path.write_text('{"name": "md.Bar", "content": ' + nested(MAX_NESTING + 50) + "}")
+
+
+def _huge(path: Path) -> None:
+    with path.open("wb") as out:
+        out.truncate(MAX_DOCUMENT_BYTES + 1)
+
+
+def _nan(path: Path) -> None:
+    path.write_text('{"name": "md.Bar", "track": "v1", "content": {"maximum": NaN}}')
+
+
+@pytest.mark.parametrize(
+    ("target", "spoil", "said"),
+    [
+        ("schema", _fifo, "FIFO"),
+        ("index", _fifo, "is not a regular file"),
+        ("schema", _deep, "nested deeper than"),
+        ("schema", _huge, "larger than"),
+        ("schema", _nan, "NaN"),
+    ],
+    ids=["schema-fifo", "index-fifo", "schema-deep", "schema-huge", "schema-nan"],
+)
+def test_a_hostile_registry_directory_is_an_error_naming_the_file(
+    tmp_path: Path, target: str, spoil: Callable[[Path], None], said: str
+) -> None:
+    bar = model("md.Bar")
+    changed = dict(bar, title="changed")  # drifted: its registry document must be read
+    make_local(tmp_path / "local", {"md.Bar": bar})
+    registry = make_registry(tmp_path / "registry", [Published("md.Bar", changed)])
+    path = registry / "index.json" if target == "index" else registry / "schemas/v1/md.Bar.json"
+    spoil(path)
+    result = cli("check", "--registry-url", "registry", "--schema-dir", "local", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert said in result.stderr
+    assert path.name in result.stderr
+    report = tmp_path / "drift_report.json"
+    if target == "index":  # refused as a bad --registry-url, before any check: no report
+        assert not report.exists()
+    else:
+        validate_report(json.loads(report.read_text()))

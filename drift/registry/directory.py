@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+from drift.documents import loads_json
 from drift.errors import RegistryError, SchemaNotFound
+from drift.localfiles import UnusableFile, located, read_text
 from drift.registry.base import RegistrySchema, TrackIndex, parse_index, parse_schema, safe_name
 
 
@@ -17,17 +20,23 @@ class DirectoryRegistry:
         self.description = f"registry directory {root}"
 
     def _read(self, path: Path, what: str) -> Any:
+        """A document of the directory, with the guards of every local read (drift.localfiles):
+        regular files only (a FIFO never blocks), bounded size, depth and numbers."""
         self.requests += 1
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise SchemaNotFound(f"{what}: not found ({path})") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RegistryError(f"{what}: cannot read {path}: {exc}") from None
+            text = read_text(path)
+        except UnusableFile as exc:
+            if not os.path.lexists(path):
+                raise SchemaNotFound(f"{what}: not found ({path})") from None
+            raise RegistryError(f"{what}: {located(str(path), str(exc))}") from None
+        try:
+            return loads_json(text, envelope=1)  # {"content": schema, …}
         except json.JSONDecodeError as exc:
             raise RegistryError(
                 f"{what}: invalid JSON in {path} at {exc.lineno}:{exc.colno}: {exc.msg}"
             ) from None
+        except ValueError as exc:  # DocumentError: a limit, named in the message
+            raise RegistryError(f"{what}: {path}: {exc}") from None
 
     def schema_path(self, track: str, name: str) -> Path | None:
         """Where a schema lives, or None when the name would leave the registry directory."""

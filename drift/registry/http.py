@@ -327,7 +327,7 @@ async def _read_body(response: httpx.Response, what: str) -> bytes:
 
 def _parse(body: bytes, what: str) -> Any:
     try:
-        return loads_json(body)
+        return loads_json(body, envelope=1)  # {"content": schema, …}
     except DocumentError as exc:
         raise RegistryError(f"{what}: response refused: {exc}") from None
     except json.JSONDecodeError as exc:
