@@ -299,7 +299,13 @@ def run_pull(args: argparse.Namespace) -> int:
         lines = [f"pulled track {settings.track} from {settings.public_registry_url}"]
         lines += [f"  wrote {name}" for name in result.written]
         lines.append(f"  {len(result.written)} written, {result.unchanged} unchanged")
+        lines += [
+            f"  DEPRECATED {name}: the registry deprecates it{f' ({note})' if note else ''}"
+            for name, note in sorted(result.deprecated.items())
+        ]
         lines += [f"  FAILED {name}: {reason}" for name, reason in result.failed.items()]
+        if result.registry_down:
+            lines.append("  _metadata.json left as it was: nothing was fetched")
         sys.stderr.write("\n".join(lines) + "\n")
     return 2 if result.failed else 0
 

@@ -18,7 +18,7 @@ from drift.registry import open_registry
 from drift.registry.base import Registry, RegistrySchema, safe_name
 from drift.report import SchemaResult, Status
 from drift.settings import Settings, VerifyIndex
-from drift.snapshots import METADATA_FILE, Snapshot, load_snapshots
+from drift.snapshots import METADATA_FILE, Snapshot, display_path, load_snapshots
 
 
 @dataclass
@@ -27,6 +27,8 @@ class PullResult:
     unchanged: int = 0
     failed: dict[str, str] = field(default_factory=dict)  # schema → reason
     metadata_path: Path | None = None
+    deprecated: dict[str, str] = field(default_factory=dict)  # schema → the registry's note
+    registry_down: bool = False  # the registry could not be consulted: metadata left alone
 
 
 def render(content: dict[str, Any], path: Path) -> str:
@@ -117,6 +119,9 @@ async def pull_async(settings: Settings, *, cwd: Path) -> PullResult:
     for message in report.run_errors:
         result.failed["(registry)"] = message
     for item in report.schemas:
+        if item.deprecated and item.status is not Status.NEW_IN_REGISTRY:
+            result.deprecated[item.schema] = item.deprecation_note or ""
+    for item in report.schemas:
         if item.status is Status.ERROR:
             result.failed[item.schema] = item.error or "error"
         elif item.status is Status.DRIFT:
@@ -136,9 +141,15 @@ async def pull_async(settings: Settings, *, cwd: Path) -> PullResult:
                 f"leave {settings.schema_dir}"
             )
             continue
-        _write(path, document.content, result, path.name)
+        _write(path, document.content, result, display_path(path, cwd))
+        if document.deprecated:
+            result.deprecated[item.schema] = document.deprecation_note or ""
 
-    result.metadata_path = _write_metadata(settings, report.schemas, result)
+    # A registry that could not be consulted fetched nothing: _metadata.json keeps
+    # saying where and when the snapshots really came from.
+    result.registry_down = bool(report.run_errors)
+    if not result.registry_down:
+        result.metadata_path = _write_metadata(settings, report.schemas, result)
     return result
 
 

@@ -110,3 +110,42 @@ def test_registry_names_never_write_outside_the_schema_dir(
     assert "refusing to write schema id" in capsys.readouterr().err
     metadata = json.loads((tmp_path / "local" / "_metadata.json").read_text())
     assert metadata["failed_schemas"] == [hostile]
+
+
+def test_a_failed_pull_leaves_metadata_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    local = make_local(tmp_path / "local", {"md.Quote": model("md.Quote")})
+    write_json(local / "_metadata.json", {"registry_url": "https://good.example", "track": "v1"})
+    before = (local / "_metadata.json").read_bytes()
+    monkeypatch.chdir(tmp_path)
+    argv = ["pull", "--registry-url", "http://127.0.0.1:9", "--schema-dir", "local",
+            "--timeout", "2", "--retries", "0"]  # fmt: skip
+    assert main(argv) == 2
+    assert (local / "_metadata.json").read_bytes() == before
+    assert "_metadata.json left as it was" in capsys.readouterr().err
+
+
+def test_pull_prints_every_path_the_same_way_and_shows_deprecation(
+    tmp_path: Path,
+    serve_registry: Serve,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    trade, beat = model("md.Trade"), model("md.Heartbeat")
+    server = serve_registry(
+        make_registry(
+            tmp_path / "registry",
+            [
+                Published("md.Trade", evolve(trade)),
+                Published("md.Heartbeat", beat, deprecated=True, deprecation_note="use md.Pulse"),
+            ],
+        )
+    )
+    make_local(tmp_path / "pl", {"md.Trade": trade})
+    monkeypatch.chdir(tmp_path)
+    assert main(["pull", "--registry-url", server.url, "--schema-dir", "pl"]) == 0
+    err = capsys.readouterr().err
+    assert "  wrote pl/md.Trade.json\n" in err
+    assert "  wrote pl/md.Heartbeat.json\n" in err  # not a bare md.Heartbeat.json
+    assert "DEPRECATED md.Heartbeat: the registry deprecates it (use md.Pulse)" in err
