@@ -381,6 +381,15 @@ class Subscriber:
                     )
                 await asyncio.sleep(reconnect_delay(attempt))
                 attempt += 1
+            except Exception as exc:  # a bug: said, then the same as a lost connection
+                self._client = None
+                self.metrics.connected.set(0)
+                self.metrics.reconnects.inc()
+                log.error(
+                    "following events failed (%s: %s); starting again", type(exc).__name__, exc
+                )
+                await asyncio.sleep(reconnect_delay(attempt))
+                attempt += 1
             finally:
                 self._client = None
                 await client.aclose()

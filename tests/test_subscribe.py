@@ -25,13 +25,23 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 import redis
+from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 
 from drift.cli import main
+from drift.config import DriftConfig
+from drift.diff.model import Mode, Policy
+from drift.errors import RegistryError
 from drift.hashing import compute_sha256
 from drift.lifecycle import MAX_EVENT_BYTES, Kind, MalformedEvent, parse_entry
+from drift.livemetrics import EventMetrics
+from drift.reaction import LocalView, Verdicts
+from drift.registry.base import RegistrySchema, TrackIndex
 from drift.registry.build import Published
 from drift.registry.server import RegistryHTTPServer
+from drift.report import SchemaResult
+from drift.snapshots import load_snapshots
+from drift.subscribe import MAX_DELIVERIES, Effects, SubscribeOptions, Subscriber
 from tests.helpers import evolve, make_local, make_registry, model
 from tests.test_telemetry import dead_port
 
@@ -471,7 +481,7 @@ def test_subscribe_needs_pulse(tmp_path: Path, capsys: pytest.CaptureFixture[str
 
 
 def encoded(event: SchemaPublishedEvent | SchemaDeprecatedEvent) -> dict[str, Any]:
-    schema_id = type(event).__schema_id__  # type: ignore[attr-defined]
+    schema_id = type(event).__schema_id__
     data: dict[str, Any] = json.loads(JsonCodec().encode(schema_id, event, key=event.name))
     return data
 
@@ -532,3 +542,149 @@ def test_malformed_entries_say_what_is_wrong(fields: dict[bytes, bytes], problem
     with pytest.raises(MalformedEvent) as caught:
         parse_entry(Kind.PUBLISHED, "1-0", fields)
     assert problem in str(caught.value)
+
+
+# --- one consumer in-process: give up, and a stuck consumer's late commit --------------------
+
+
+class FakeRegistry:
+    """Fault injection: a registry that fails, or that holds a fetch until released."""
+
+    def __init__(self, document: RegistrySchema | None = None, gate: bool = False) -> None:
+        self.document, self.requests, self.description = document, 0, "fake"
+        self.entered, self.release = asyncio.Event(), asyncio.Event()
+        if not gate:
+            self.release.set()
+
+    async def get_index(self, track: str) -> TrackIndex:
+        raise NotImplementedError
+
+    async def get_schema(self, track: str, name: str) -> RegistrySchema:
+        self.requests += 1
+        self.entered.set()
+        await self.release.wait()
+        if self.document is None:
+            raise RegistryError(f"GET /schemas/{track}/{name}: 503 (injected)")
+        return self.document
+
+    async def aclose(self) -> None:
+        return None
+
+
+@dataclass
+class InProcess:
+    subscriber: Subscriber
+    metrics: CollectorRegistry
+    rechecked: list[SchemaResult]
+
+    def value(self, name: str, **labels: str) -> float:
+        return self.metrics.get_sample_value(name, labels) or 0.0
+
+
+def in_process(
+    url: str, local: Path, registry: FakeRegistry, consumer: str, claim_after: float
+) -> InProcess:
+    metrics = CollectorRegistry()
+    rechecked: list[SchemaResult] = []
+    subscriber = Subscriber(
+        url=url,
+        namespace=NS,
+        repo="acme",
+        options=SubscribeOptions(GROUP, consumer, PUBLISHED_KEY, DEPRECATED_KEY, claim_after),
+        registry=registry,
+        registry_url="http://registry.invalid",
+        verdicts=Verdicts(Mode.FULL, Policy.LENIENT, DriftConfig()),
+        metrics=EventMetrics(metrics),
+        effects=Effects(rechecked.append, lambda schema, event: None),
+    )
+    subscriber.update_view(LocalView.build("v1", load_snapshots(local, local).snapshots, []))
+    return InProcess(subscriber, metrics, rechecked)
+
+
+async def until(predicate: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)  # polling a condition, bounded by the deadline
+
+
+async def bus_publish(url: str, event: SchemaPublishedEvent) -> None:
+    bus = RedisStreamsBus(redis_url=url, namespace=NS)
+    try:
+        await bus.publish(PUBLISHED, event, key=event.name)
+    finally:
+        await bus.close()
+
+
+def test_an_event_that_keeps_failing_is_retried_then_dropped(
+    tmp_path: Path, redis_server: str
+) -> None:
+    make_local(tmp_path, {"md.S00": model("md.S00")})
+    one = in_process(redis_server, tmp_path, FakeRegistry(), "c", claim_after=0.1)
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(one.subscriber.run())
+        await until(lambda: one.value("schema_drift_subscription_up") == 1, "connected")
+        await bus_publish(redis_server, published("md.S00.schema", evolve(model("md.S00"))))
+        await until(
+            lambda: (
+                one.value("schema_drift_events_skipped_total", kind="published", reason="gave_up")
+                == 1
+            ),
+            "given up",
+        )
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(scenario())
+    # delivered, then claimed again after --claim-after each time, until MAX_DELIVERIES
+    assert one.value("schema_drift_events_failed_total", kind="published") == MAX_DELIVERIES
+    assert one.value("schema_drift_events_claimed_total") == MAX_DELIVERIES
+    assert one.value("schema_drift_events_received_total", kind="published") == MAX_DELIVERIES + 1
+    assert not any(group_pending(redis_server).values())
+    assert drift_events(redis_server) == []
+    assert one.rechecked == []
+
+
+def test_a_stuck_consumer_finishing_late_changes_nothing(tmp_path: Path, redis_server: str) -> None:
+    local = model("md.S00")
+    make_local(tmp_path, {"md.S00": local})
+    changed = evolve(local)
+    document = RegistrySchema(
+        "md.S00.schema", "v1", "1.1.0", compute_sha256(changed), "md.S00", changed, False, None
+    )
+    stuck_registry = FakeRegistry(document, gate=True)
+    stuck = in_process(redis_server, tmp_path, stuck_registry, "stuck", claim_after=60)
+    rescuer = in_process(redis_server, tmp_path, FakeRegistry(document), "rescuer", 0.2)
+
+    async def scenario() -> None:
+        first = asyncio.ensure_future(stuck.subscriber.run())
+        await until(lambda: stuck.value("schema_drift_subscription_up") == 1, "connected")
+        await bus_publish(redis_server, published("md.S00.schema", changed))
+        await stuck_registry.entered.wait()  # it took the event and hangs in the fetch
+        second = asyncio.ensure_future(rescuer.subscriber.run())
+        await until(lambda: len(rescuer.rechecked) == 1, "the rescuer claimed and handled it")
+        stuck_registry.release.set()  # the stuck one finishes, late
+        await until(
+            lambda: (
+                stuck.value(
+                    "schema_drift_events_skipped_total", kind="published", reason="duplicate"
+                )
+                == 1
+            ),
+            "the late commit refused",
+        )
+        for task in (first, second):
+            task.cancel()
+        await asyncio.gather(first, second, return_exceptions=True)
+
+    asyncio.run(scenario())
+    assert [raw["key"] for raw, _ in drift_events(redis_server)] == ["md.S00"]  # once
+    assert rescuer.value("schema_drift_events_claimed_total") == 1
+    assert (
+        rescuer.value("schema_drift_events_handled_total", kind="published", outcome="drift") == 1
+    )
+    assert stuck.value("schema_drift_events_handled_total", kind="published", outcome="drift") == 0
+    assert stuck.rechecked == []  # its metrics never saw the drift
+    assert not any(group_pending(redis_server).values())
