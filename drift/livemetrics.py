@@ -25,6 +25,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from drift.lifecycle import Kind
+from drift.reaction import SkipReason
 from drift.report import DriftReport, SchemaResult, Status
 from drift.sinks.metrics import METRICS, RUN_LABELS, SCHEMA_LABELS, Previous, build_metrics
 
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
     from drift.sinks.metrics import Key
 
 DEPRECATED = "schema_drift_deprecated"
+HANDLED = {Kind.PUBLISHED: ("drift", "synced"), Kind.DEPRECATED: ("deprecated",)}
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0)
 
 
@@ -183,3 +186,12 @@ class EventMetrics:
             "Times the connection to Pulse was lost and tried again.",
             registry=registry,
         )
+        # Every series exists from the start at 0: increase() over a counter that first
+        # appears at 1 sees no increase, and the alert rules would miss the first event.
+        for kind in Kind:
+            for counter in (self.received, self.malformed, self.failed):
+                counter.labels(kind.value)
+            for outcome in HANDLED[kind]:
+                self.handled.labels(kind.value, outcome)
+            for reason in SkipReason:
+                self.skipped.labels(kind.value, reason.value)

@@ -12,6 +12,7 @@ recognise the same news delivered twice (the registry's hash and the local hash)
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,7 +26,9 @@ from drift.report import DriftReport, SchemaResult, Status
 from drift.snapshots import Snapshot
 
 
-class SkipReason:
+class SkipReason(enum.StrEnum):
+    """Why an event was acknowledged without effect (the `reason` label)."""
+
     OTHER_TRACK = "other_track"
     NO_SNAPSHOT = "no_snapshot"
     DUPLICATE = "duplicate"
@@ -81,7 +84,7 @@ def deprecated_token(event: SchemaDeprecated) -> str:
     return token("deprecated", event.core_version)
 
 
-def target(event: LifecycleEvent, view: LocalView) -> Snapshot | str:
+def target(event: LifecycleEvent, view: LocalView) -> Snapshot | SkipReason:
     """The snapshot the event is about, or the reason it is skipped."""
     if event.track != view.track:
         return SkipReason.OTHER_TRACK

@@ -588,7 +588,7 @@ class Subscriber:
         view = self.view
         assert view is not None  # run() waits for the first full check
         aim = target(event, view)
-        if isinstance(aim, str):
+        if isinstance(aim, SkipReason):
             await client.xack(key, self.options.group, event.entry_id)
             self.metrics.skipped.labels(kind, aim).inc()
             self._remember(key, event.entry_id)
