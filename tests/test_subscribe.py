@@ -433,6 +433,14 @@ def test_redis_restarted_under_the_watcher(
     registry_of(root, {s0: changed, s1: local[s1]})
     publish(url, published(f"{s0}.schema", changed))
     wait_for(lambda: watcher.value("schema_drift_active", schema=s0) == 1, "the drift")
+    # The event and the full checks (every 0.3 s) both see this drift; Pulse hears it once.
+    checks = watcher.value("schema_drift_check_last_run_timestamp")
+    wait_for(
+        lambda: watcher.value("schema_drift_check_last_run_timestamp") > checks + 0.6,
+        "two more checks",
+        watcher,
+    )
+    assert [raw["key"] for raw, _ in drift_events(url)] == [s0]
 
     restartable_redis.stop()
     wait_for(lambda: watcher.value("schema_drift_subscription_up") == 0, "the loss noticed")
