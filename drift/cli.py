@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from drift import __version__
 from drift.errors import SettingsError
@@ -26,6 +26,9 @@ from drift.failure import (
     write_failed_report,
 )
 from drift.settings import DEFAULTS, Settings, load_settings
+
+if TYPE_CHECKING:
+    from drift.subscribe import SubscribeOptions
 
 # Flags shared by check and pull, by input name: (help, metavar).
 _REGISTRY_FLAGS = {
@@ -144,6 +147,23 @@ def build_parser() -> argparse.ArgumentParser:
         },
     )
     _add_telemetry(watch)
+    _add_switch(watch, "subscribe", "also follow the registry's publish/deprecate events on Pulse")
+    _add_flags(
+        watch,
+        {
+            "group": ("consumer group (default: schema-drift.REPO)", "NAME"),
+            "consumer": ("consumer name in the group (default: HOSTNAME-PID)", "NAME"),
+            "published-stream": ("publish events' stream (default: NS:NS.schema.published)", "KEY"),
+            "deprecated-stream": (
+                "deprecation events' stream (default: NS:NS.schema.deprecated)",
+                "KEY",
+            ),
+            "claim-after": (
+                "seconds before another consumer's pending event is claimed (default: 60)",
+                "SECONDS",
+            ),
+        },
+    )
 
     pull = commands.add_parser("pull", help="write the registry's content into the snapshots")
     _add_flags(pull, _REGISTRY_FLAGS)
@@ -287,7 +307,22 @@ def run_watch(args: argparse.Namespace) -> int:
         interval=interval,
         metrics_host=raw["metrics-host"] or DEFAULTS["metrics-host"],
         metrics_port=port,
+        subscribe=_subscribe(raw, settings),
     )
+
+
+def _subscribe(raw: dict[str, str | None], settings: Settings) -> SubscribeOptions | None:
+    from drift.subscribe import subscribe_options  # noqa: PLC0415
+
+    if not raw["subscribe"]:
+        return None
+    if not settings.telemetry.pulse_url:
+        raise SettingsError(
+            "--subscribe reads the registry's events from Pulse: give --pulse-url "
+            "redis://host:6379/0 (or --emit-telemetry with REDIS_URL)"
+        )
+    telemetry = settings.telemetry
+    return subscribe_options(raw, namespace=telemetry.pulse_namespace, repo=telemetry.repo)
 
 
 def run_pull(args: argparse.Namespace) -> int:

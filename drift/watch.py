@@ -3,6 +3,10 @@
 /metrics serves the same metrics the Pushgateway gets, from a registry of our own;
 Pulse hears only changes (a new drift, a resolution); a registry outage is
 counted and reported, never fatal; SIGTERM and SIGINT end it cleanly.
+
+With --subscribe (drift/subscribe.py) it also follows the registry's publish and
+deprecate events and re-checks the one schema each names, within a second; the
+full check stays, as the safety net, and keeps running while Pulse is down.
 """
 
 from __future__ import annotations
@@ -13,48 +17,26 @@ import logging
 import signal
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from drift.engine import check_async
 from drift.errors import SettingsError
 from drift.failure import cannot_listen
-from drift.report import DriftReport, Status
+from drift.reaction import LocalView
+from drift.report import DriftReport, SchemaResult, Status
 from drift.settings import Settings
 from drift.telemetry import TelemetryTargets, send
-from drift.text import plural
+from drift.text import listing, plural
 
 if TYPE_CHECKING:
     from prometheus_client import CollectorRegistry
-    from prometheus_client.core import Metric
+
+    from drift.lifecycle import SchemaDeprecated
+    from drift.livemetrics import DriftGauges
+    from drift.subscribe import SubscribeOptions, Subscriber
 
 log = logging.getLogger("schema-drift.watch")
-
-
-def previous_values(registry: CollectorRegistry) -> dict[tuple[str, tuple[str, ...]], float]:
-    """A built registry's samples, keyed the way drift.sinks.metrics.Previous expects."""
-    from drift.sinks.metrics import RUN_LABELS, SCHEMA_LABELS  # noqa: PLC0415
-
-    values: dict[tuple[str, tuple[str, ...]], float] = {}
-    for family in registry.collect():
-        for sample in family.samples:
-            names = SCHEMA_LABELS if "schema" in sample.labels else RUN_LABELS
-            if sample.name.endswith("_created"):
-                continue
-            values[(sample.name, tuple(sample.labels[n] for n in names))] = sample.value
-    return values
-
-
-class LatestMetrics:
-    """A collector that always serves the newest run's registry."""
-
-    def __init__(self) -> None:
-        self.current: CollectorRegistry | None = None
-
-    def collect(self) -> Iterator[Metric]:
-        if self.current is not None:
-            yield from self.current.collect()
 
 
 @dataclass
@@ -73,6 +55,67 @@ def changes(report: DriftReport, state: WatchState) -> set[str]:
     return (drifting - state.active) | resolved
 
 
+def _start_subscriber(
+    settings: Settings,
+    targets: TelemetryTargets,
+    options: SubscribeOptions,
+    served: CollectorRegistry,
+    gauges: DriftGauges,
+    state: WatchState,
+) -> Subscriber:
+    from drift.livemetrics import EventMetrics  # noqa: PLC0415
+    from drift.reaction import Verdicts  # noqa: PLC0415
+    from drift.registry import open_registry  # noqa: PLC0415
+    from drift.subscribe import Effects, Subscriber  # noqa: PLC0415
+
+    def rechecked(item: SchemaResult) -> None:
+        gauges.after_event(
+            item, track=settings.track, registry_url=settings.public_registry_url, now=time.time()
+        )
+        if item.status is Status.DRIFT:
+            state.active.add(item.schema)
+        else:
+            state.active.discard(item.schema)
+        log.info("event: %s is %s", item.schema, item.status.value)
+
+    def deprecated(schema: str, event: SchemaDeprecated) -> None:
+        gauges.deprecate(settings.track, schema)
+        replacement = f", superseded by {event.superseded_by}" if event.superseded_by else ""
+        reason = f": {event.deprecation_reason}" if event.deprecation_reason else ""
+        log.info("event: %s deprecated in %s%s%s", schema, event.core_version, replacement, reason)
+
+    assert targets.pulse_url is not None  # the CLI requires it with --subscribe
+    return Subscriber(
+        url=targets.pulse_url,
+        namespace=targets.pulse_namespace,
+        repo=targets.repo,
+        options=options,
+        registry=open_registry(settings),
+        registry_url=settings.public_registry_url,
+        verdicts=Verdicts(settings.mode, settings.policy, settings.config),
+        metrics=EventMetrics(served),
+        effects=Effects(rechecked, deprecated),
+        concurrency=settings.concurrency,
+    )
+
+
+async def _emit(
+    report: DriftReport,
+    targets: TelemetryTargets,
+    subscriber: Subscriber | None,
+    only: set[str],
+    now: float,
+) -> None:
+    """Pulse hears the check's changes; through the subscriber, once per consumer group."""
+    if subscriber is None:
+        pulse = TelemetryTargets(targets.repo, None, targets.pulse_url, targets.pulse_namespace)
+        send(report, pulse, only=only, now=now)
+        return
+    problem = await subscriber.emit_changes(report, only, now=now)
+    if problem:
+        log.warning("telemetry (pulse) failed, the watch goes on: %s", problem)
+
+
 async def watch(
     settings: Settings,
     targets: TelemetryTargets,
@@ -82,15 +125,28 @@ async def watch(
     metrics_port: int | None,
     stop: asyncio.Event | None = None,
     max_runs: int | None = None,
+    subscribe: SubscribeOptions | None = None,
 ) -> WatchState:
     from prometheus_client import CollectorRegistry, start_http_server  # noqa: PLC0415
 
-    from drift.sinks.metrics import Previous, build_metrics  # noqa: PLC0415
+    from drift.livemetrics import DriftGauges  # noqa: PLC0415
 
     stop = stop or asyncio.Event()
-    latest = LatestMetrics()
+    gauges = DriftGauges(targets.repo)
     served = CollectorRegistry(auto_describe=False)
-    served.register(latest)
+    served.register(gauges)
+    state = WatchState()
+    subscriber, following = None, None
+    if subscribe is not None:
+        subscriber = _start_subscriber(settings, targets, subscribe, served, gauges, state)
+        following = asyncio.ensure_future(subscriber.run())
+        log.info(
+            "following %s and %s as %s in group %s",
+            subscribe.published_stream,
+            subscribe.deprecated_stream,
+            subscribe.consumer,
+            subscribe.group,
+        )
     if metrics_port is not None:
         try:
             server, _thread = start_http_server(metrics_port, addr=metrics_host, registry=served)
@@ -98,50 +154,80 @@ async def watch(
             flags = ("--metrics-port", "--metrics-host")
             raise SettingsError(cannot_listen(*flags, metrics_host, metrics_port, exc)) from None
         log.info("metrics on http://%s:%s/metrics", metrics_host, server.server_port)
-    state = WatchState()
-    previous = Previous()
-    while not stop.is_set():
-        started = time.time()
-        report = (await check_async(settings)).report
-        state.runs += 1
-        if report.has_errors:
-            state.outages += 1
-            log.warning(
-                "check %d: %d errors (registry outage?): %s",
-                state.runs,
-                report.count(Status.ERROR) + len(report.run_errors),
-                "; ".join(report.run_errors) or "see the report",
-            )
-        built = build_metrics(report, repo=targets.repo, now=started, previous=previous)
-        previous = Previous(previous_values(built))
-        latest.current = built
-        pulse_only = changes(report, state)
-        if targets.pulse_url and pulse_only:
-            send(
-                report,
-                TelemetryTargets(targets.repo, None, targets.pulse_url, targets.pulse_namespace),
-                only=pulse_only,
-                now=started,
-            )
-        if targets.pushgateway_url:
-            send(report, TelemetryTargets(targets.repo, targets.pushgateway_url), now=started)
-        if not report.has_errors:
-            state.active = {i.schema for i in report.schemas if i.status is Status.DRIFT}
-        log.info(
-            "check %d: %d synced, %d drifted, %d errors",
-            state.runs,
-            report.count(Status.SYNCED),
-            report.count(Status.DRIFT),
-            report.count(Status.ERROR),
-        )
-        if max_runs is not None and state.runs >= max_runs:
-            break
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
-    if metrics_port is not None:
-        server.shutdown()
-        server.server_close()
+    try:
+        while not stop.is_set():
+            await _check(settings, targets, state, gauges, subscriber)
+            if max_runs is not None and state.runs >= max_runs:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=interval)
+    finally:
+        if following is not None and subscriber is not None:
+            following.cancel()
+            await asyncio.gather(following, return_exceptions=True)
+            await subscriber.registry.aclose()
+        if metrics_port is not None:
+            server.shutdown()
+            server.server_close()
     return state
+
+
+async def _check(
+    settings: Settings,
+    targets: TelemetryTargets,
+    state: WatchState,
+    gauges: DriftGauges,
+    subscriber: Subscriber | None,
+) -> None:
+    """One full check: the metrics, Pulse's changes, the Pushgateway, the events' view."""
+    started = time.time()
+    result = await check_async(settings)
+    report = result.report
+    state.runs += 1
+    if report.has_errors:
+        state.outages += 1
+        log.warning(
+            "check %d: %d errors (registry outage?): %s",
+            state.runs,
+            report.count(Status.ERROR) + len(report.run_errors),
+            "; ".join(report.run_errors) or "see the report",
+        )
+    # A schema an event re-checked while this check ran keeps what the event found:
+    # the check's answer for it is older.
+    newer, deprecated = set(), set()
+    if subscriber is not None:
+        newer = subscriber.rechecked_since(started)
+        deprecated = subscriber.deprecated_since(started)
+    gauges.after_check(report, started, keep=newer, keep_deprecated=newer | deprecated)
+    pulse_only = changes(report, state) - newer
+    if targets.pulse_url and pulse_only:
+        await _emit(report, targets, subscriber, pulse_only, started)
+    if targets.pushgateway_url:
+        send(report, TelemetryTargets(targets.repo, targets.pushgateway_url), now=started)
+    if not report.has_errors:
+        drifting = {i.schema for i in report.schemas if i.status is Status.DRIFT}
+        state.active = (drifting - newer) | (state.active & newer)
+    if subscriber is not None:
+        subscriber.update_view(
+            LocalView.build(settings.track, result.local.snapshots, report.schemas)
+        )
+    log.info("check %d: %s", state.runs, check_line(report))
+
+
+def check_line(report: DriftReport) -> str:
+    """`2 synced, 1 drifted, 1 missing_in_registry, 0 errors; deprecated: md.Old (use md.New)`."""
+    counts = [
+        f"{report.count(Status.SYNCED)} synced",
+        f"{report.count(Status.DRIFT)} drifted",
+        f"{report.count(Status.MISSING_IN_REGISTRY)} missing_in_registry",
+        plural(report.count(Status.ERROR), "error"),
+    ]
+    old = [
+        f"{i.schema} ({i.deprecation_note})" if i.deprecation_note else i.schema
+        for i in report.schemas
+        if i.deprecated
+    ]
+    return ", ".join(counts) + (f"; deprecated: {listing(old)}" if old else "")
 
 
 def run_watch(
@@ -151,6 +237,7 @@ def run_watch(
     interval: float,
     metrics_host: str,
     metrics_port: int | None,
+    subscribe: SubscribeOptions | None = None,
 ) -> int:
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s"
@@ -168,6 +255,7 @@ def run_watch(
             metrics_host=metrics_host,
             metrics_port=metrics_port,
             stop=stop,
+            subscribe=subscribe,
         )
 
     state = asyncio.run(main())

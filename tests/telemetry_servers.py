@@ -144,12 +144,7 @@ def _redis_pong(port: int) -> bool:
         return False
 
 
-@pytest.fixture
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Redis without persistence; yields its redis:// URL."""
-    path = binary(REDIS_SERVER, "redis-server")
-    workdir = tmp_path_factory.mktemp("redis")
-
+def _redis_argv(path: str, workdir: Path) -> Callable[[int], list[str]]:
     def argv(port: int) -> list[str]:
         return [
             path,
@@ -165,8 +160,55 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             str(workdir),
         ]
 
+    return argv
+
+
+@pytest.fixture
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis without persistence; yields its redis:// URL."""
+    path = binary(REDIS_SERVER, "redis-server")
+    workdir = tmp_path_factory.mktemp("redis")
     server = _start(
-        argv, lambda port: f"redis://127.0.0.1:{port}/0", _redis_pong, workdir / "redis.log"
+        _redis_argv(path, workdir),
+        lambda port: f"redis://127.0.0.1:{port}/0",
+        _redis_pong,
+        workdir / "redis.log",
     )
     yield server.url
     server.stop()
+
+
+@dataclass
+class RestartableRedis:
+    """A Redis without persistence that can be stopped and started again on its port."""
+
+    url: str
+    port: int
+    argv: Callable[[int], list[str]]
+    log: Path
+    server: Server | None = None
+
+    def start(self) -> None:
+        argv = self.argv(self.port)
+        self.server = _start(
+            lambda _: argv, lambda _: self.url, lambda _: _redis_pong(self.port), self.log
+        )
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+@pytest.fixture
+def restartable_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RestartableRedis]:
+    """A running Redis; `.stop()` it and `.start()` it again (empty) on the same port."""
+    path = binary(REDIS_SERVER, "redis-server")
+    workdir = tmp_path_factory.mktemp("redis")
+    port = free_port()
+    redis = RestartableRedis(
+        f"redis://127.0.0.1:{port}/0", port, _redis_argv(path, workdir), workdir / "redis.log"
+    )
+    redis.start()
+    yield redis
+    redis.stop()

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import ROOT
+
+REDIS_SERVER = "/usr/bin/redis-server"
 
 
 def run_script(*args: str) -> str:
@@ -33,3 +38,19 @@ def test_bench_diff_runs_and_rates_every_pair() -> None:
     pattern = r"^diff n=20 (\S+) .* none=(\d+) cosmetic=(\d+) compatible=(\d+) breaking=(\d+)"
     rated = {m[0]: sum(map(int, m[1:])) for m in re.findall(pattern, out, re.MULTILINE)}
     assert rated == {"full/lenient": 20, "backward/strict": 20}
+
+
+def test_bench_watch_runs_and_every_event_ends_in_one_drift_event() -> None:
+    if not os.access(REDIS_SERVER, os.X_OK):
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true but {REDIS_SERVER} is not installed")
+        pytest.skip(f"{REDIS_SERVER} is not installed (apt-get install redis-server)")
+    out = run_script(
+        "bench/bench_watch.py", "--events", "4", "--latency-ms", "0", "--idle-seconds", "0.2"
+    )
+    assert re.findall(r"^(paced|burst) n=(\d+) ", out, re.MULTILINE) == [
+        ("paced", "4"),
+        ("burst", "4"),
+    ]
+    assert "watcher handled=8 drifts" in out
+    assert re.search(r"^idle cpu=[\d.]+% of one core", out, re.MULTILINE)

@@ -167,3 +167,18 @@ def test_the_step_summary_lists_deprecated_schemas() -> None:
     summary = step_summary(report(old), links=LinkBase(None, None, None), artifact=None)
     assert "**Deprecated in the registry:**" in summary
     assert "- **md.Old** (synced): use \\*md.New\\*" in summary
+
+
+def test_the_watch_line_counts_missing_and_names_deprecated_schemas() -> None:
+    from drift.watch import check_line
+
+    line = check_line(
+        report(
+            item("md.A", Status.SYNCED, deprecated=True, deprecation_note="use md.B"),
+            item("md.C", Status.DRIFT),
+            item("md.D", Status.MISSING_IN_REGISTRY),
+        )
+    )
+    assert line == (
+        "1 synced, 1 drifted, 1 missing_in_registry, 0 errors; deprecated: md.A (use md.B)"
+    )
