@@ -34,9 +34,40 @@ def test_the_vector_files_hold_132_cases() -> None:
     assert counts == [104, 28]
 
 
+# Vectors where Confluent's verdict is unsound, with the witness that shows it: OLD
+# accepts the instance and NEW rejects it. There we expect breaking, not Confluent's word.
+UNSOUND_IN_CONFLUENT = {"Detect required array to be changed": {"foo": "x"}}
+
+
+def test_confluent_is_unsound_where_we_part_from_it() -> None:
+    import jsonschema
+
+    by_description = {
+        load(name, index)["description"]: load(name, index)
+        for name, count in (("diff-schema-examples.json", 104),)
+        for index in range(count)
+    }
+    for description, witness in UNSOUND_IN_CONFLUENT.items():
+        case = by_description[description]
+        assert case["compatible"] is True  # what Confluent says
+        assert jsonschema.Draft7Validator(case["original_schema"]).is_valid(witness)
+        assert not jsonschema.Draft7Validator(case["update_schema"]).is_valid(witness)
+        result = diff_schemas(
+            case["original_schema"], case["update_schema"], mode="backward", policy="strict"
+        )
+        assert not result.compatible
+        assert any("Confluent rates this compatible" in c.message for c in result.changes)
+
+
 @pytest.mark.parametrize(("name", "index"), cases())
 def test_backward_strict_and_lenient_verdicts_match(name: str, index: int) -> None:
     case = load(name, index)
+    if case["description"] in UNSOUND_IN_CONFLUENT:
+        expected = diff_schemas(
+            case["original_schema"], case["update_schema"], mode="backward", policy="strict"
+        )
+        assert not expected.compatible  # sound, where Confluent is not (see above)
+        return
     strict = diff_schemas(
         case["original_schema"], case["update_schema"], mode="backward", policy="strict"
     )

@@ -819,11 +819,16 @@ OBJECT_CASES = [
         FORWARD_OK,
         (K.REQUIRED_UNDECLARED_ADDED, "/required"),
         old_only={},
-        issue=bug(
-            "required name without a properties entry rated compatible (Confluent parity); "
-            "OLD accepts {} and NEW rejects it",
-            "backward",
-        ),
+    ),
+    case(
+        "required-swapped-for-an-undeclared-name",
+        obj(foo=STRING, required=["foo"]),
+        obj(foo=STRING, required=["bar"]),
+        NEITHER_OK,
+        (K.REQUIRED_UNDECLARED_ADDED, "/required"),
+        (K.REQUIRED_REMOVED, "/required/0"),
+        old_only={"foo": "x"},
+        new_only={"bar": 1},
     ),
     case(
         "additionalProperties-absent-to-false",

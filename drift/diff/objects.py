@@ -158,9 +158,14 @@ def _required(old: dict[str, Any], new: dict[str, Any], after: Model, path: str)
             kind, verdict = ChangeKind.REQUIRED_ADDED, (Compat.BREAKING, Compat.OK)
             text = f"property {name!r} is now required"
         else:
-            # Confluent rates a required name with no `properties` entry as compatible.
-            kind, verdict = ChangeKind.REQUIRED_UNDECLARED_ADDED, (Compat.OK, Compat.OK)
-            text = f"{name!r} is now required but not declared in properties"
+            # Confluent rates a required name with no `properties` entry as compatible, but
+            # an instance without it that OLD accepted is rejected now: that breaks backward.
+            kind, verdict = ChangeKind.REQUIRED_UNDECLARED_ADDED, (Compat.BREAKING, Compat.OK)
+            text = (
+                f"{name!r} is now required but not declared in properties; Confluent rates "
+                f"this compatible, but an instance without {name!r} that OLD accepted is now "
+                "rejected"
+            )
         changes.append(make(kind, child(path, "required"), None, name, verdict, text))
     for name in sorted(set(old_list) - set(new_list)):
         changes.append(

@@ -151,7 +151,7 @@ _KINDS: dict[ChangeKind, tuple[str, str]] = {
     ChangeKind.REQUIRED_UNDECLARED_ADDED: (
         "An undeclared property became required",
         "A name was added to required without a properties entry. Confluent Schema Registry "
-        "rates this compatible, and so does schema-drift.",
+        f"rates this compatible; schema-drift does not: {_BACKWARD}",
     ),
     ChangeKind.ADDITIONAL_PROPERTIES_WIDENED: (
         "additionalProperties was widened",
