@@ -94,7 +94,7 @@ class _Message:
 
 
 async def _read_message(request: httpx.Request) -> _Message:
-    body = b"".join([part async for part in request.stream])  # type: ignore[union-attr]
+    body = await request.aread()  # no copy: httpx has already read a body given as bytes
     method, target, headers = (
         request.method.encode("ascii"),
         request.url.raw_path,
@@ -236,11 +236,12 @@ async def _send(
     timeout: float | None,
     retry_if_stale: bool,
 ) -> None:
-    data = message.serialize(connection.parser)
+    writer = connection.writer
     try:
-        async with asyncio.timeout(timeout):
-            connection.writer.write(data)
-            await connection.writer.drain()
+        writer.write(message.serialize(connection.parser))
+        if writer.transport.get_write_buffer_size():  # else the socket took it all: no wait
+            async with asyncio.timeout(timeout):
+                await writer.drain()
     except TimeoutError:
         raise httpx.WriteTimeout("timed out sending the request", request=request) from None
     except OSError as exc:
@@ -257,13 +258,13 @@ async def _receive(
     head: h11.Response | None = None
     chunks: list[bytes] = []
     size = 0
-    first = True
     try:
+        # Nothing of the response can be buffered yet: read before asking h11 for an event.
+        parser.receive_data(await _read(reader, request, True, retry_if_stale))
         while True:
             event = parser.next_event()
             if event is h11.NEED_DATA:
-                parser.receive_data(await _read(reader, request, first, retry_if_stale))
-                first = False
+                parser.receive_data(await _read(reader, request, False, retry_if_stale))
             elif isinstance(event, h11.Data):
                 size += len(event.data)
                 if size > MAX_BODY_BYTES:
