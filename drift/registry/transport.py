@@ -46,6 +46,9 @@ MESSAGE_CHARS = 200  # of a peer's bytes quoted in an error message
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 
 
+_END = h11.EndOfMessage()  # h11's events are immutable: one ends every request
+
+
 class _Stale(Exception):
     """A reused connection was closed by the server before it sent any response byte."""
 
@@ -90,7 +93,7 @@ class _Message:
         data = parser.send(self.head)
         if self.body:
             data += parser.send(h11.Data(data=self.body))
-        return data + parser.send(h11.EndOfMessage())
+        return data + parser.send(_END)
 
 
 async def _read_message(request: httpx.Request) -> _Message:
