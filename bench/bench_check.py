@@ -183,6 +183,7 @@ def serving(root: Path, latency_ms: float) -> Iterator[RegistryHTTPServer]:
 @dataclass
 class CheckRun:
     seconds: float
+    cpu_seconds: float  # the child's user + system time
     server_requests: int
     report_requests: int | None
     rss_mb: float
@@ -208,6 +209,10 @@ class Measured:
     @property
     def check_best(self) -> float:
         return min(run.seconds for run in self.runs)
+
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(run.cpu_seconds for run in self.runs)
 
     @property
     def requests(self) -> int:
@@ -271,6 +276,7 @@ def run_check_subprocess(
     report = json.loads(output.read_text(encoding="utf-8")) if output.is_file() else {}
     return CheckRun(
         seconds=seconds,
+        cpu_seconds=usage.ru_utime + usage.ru_stime,
         server_requests=server.requests - before,
         report_requests=report.get("stats", {}).get("requests"),
         rss_mb=_rss_mb(usage.ru_maxrss),
@@ -393,6 +399,7 @@ def print_table(results: list[Measured]) -> None:
         ("scenario", lambda r: r.fixture.scenario),
         ("check med", lambda r: f"{r.check_median:.3f}s"),
         ("check best", lambda r: f"{r.check_best:.3f}s"),
+        ("cpu med", lambda r: f"{r.cpu_median:.3f}s"),
         ("in-proc med", lambda r: f"{statistics.median(r.inproc):.3f}s"),
         ("requests", lambda r: str(r.requests)),
         ("stats.req", lambda r: "/".join(str(run.report_requests) for run in r.runs)),
@@ -416,7 +423,8 @@ def summary_line(result: Measured, args: argparse.Namespace) -> str:
     baseline = _fmt(result.baseline_seconds, ".1f", "s") if result.ratio is not None else "skipped"
     line = (
         f"{result.fixture.scenario} n={args.n} latency={args.latency_ms:g}ms "
-        f"check={result.check_median:.2f}s requests={result.requests} "
+        f"check={result.check_median:.2f}s cpu={result.cpu_median:.2f}s "
+        f"requests={result.requests} "
         f"baseline={baseline} ratio={ratio} rss={result.rss_mb:.0f}MB "
         f"inproc={statistics.median(result.inproc):.2f}s"
     )
@@ -484,7 +492,8 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"\nschema-drift check: n={args.n} latency={args.latency_ms:g}ms "
         f"concurrency={args.concurrency} repeat={args.repeat} "
-        "(check = median of runs; in-proc after one warm-up run)\n"
+        "(check = median of runs; cpu = the CLI's user + system time, median; "
+        "in-proc after one warm-up run)\n"
         f"CLI run by {args.python}\n"
     )
     print_table(results)

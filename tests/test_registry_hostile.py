@@ -68,7 +68,7 @@ HOSTILE_ANSWERS = {
     ),
     "oversized body": (
         raw_response(b" " * (MAX_DOCUMENT_BYTES + 1)),
-        f"larger than {MAX_DOCUMENT_BYTES} bytes once decoded (limit MAX_DOCUMENT_BYTES",
+        f"larger than {MAX_DOCUMENT_BYTES} bytes as sent (limit MAX_BODY_BYTES)",
     ),
     "stacked codings": (
         raw_response(b"", "Content-Encoding: gzip, gzip"),
@@ -184,3 +184,21 @@ def test_a_300_mb_gzip_bomb_fails_in_a_small_process(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     peak_mb = int(result.stdout.split()[-1]) / 1024  # VmHWM is in kB
     assert peak_mb < 150, f"peak RSS {peak_mb:.0f} MB"
+
+
+def test_an_oversized_body_is_not_fetched_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A body past the transport's limit would come back just as large: no retry."""
+    write_json(tmp_path / "local" / "md.Bar.json", model("md.Bar"))
+    routes = {
+        "/index": index_of("v1", "md.Bar.schema"),
+        SCHEMA_PATH: raw_response(b" " * (MAX_DOCUMENT_BYTES + 1)),
+    }
+    monkeypatch.chdir(tmp_path)
+    with hostile_registry(routes) as server:
+        argv = ["check", "--registry-url", url_of(server), "--schema-dir", "local", "--quiet"]
+        assert main(argv) == 2
+        assert server.paths.count(SCHEMA_PATH) == 1
+    report = json.loads((tmp_path / "drift_report.json").read_text())
+    assert "gave up" not in report["schemas"][0]["error"]

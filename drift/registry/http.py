@@ -26,7 +26,7 @@ from drift import __version__
 from drift.documents import MAX_DOCUMENT_BYTES, DocumentError, loads_json
 from drift.errors import RegistryError, SchemaNotFound
 from drift.registry.base import RegistrySchema, TrackIndex, parse_index, parse_schema
-from drift.registry.transport import Http11Transport
+from drift.registry.transport import BodyTooLarge, Http11Transport
 from drift.settings import redact_url
 
 BACKOFF_BASE = 0.5  # seconds before the first retry, doubled each time
@@ -41,7 +41,9 @@ ACCEPTED_CODINGS = ("gzip", "deflate")
 _DELTA_SECONDS = re.compile(r"[0-9]+")  # str.isdigit() would take '٣' and '²'
 _MAX_DELTA_DIGITS = 12  # ~31,700 years: anything longer is "forever" (and int() of 5000 fails)
 # httpx errors that are not worth a retry: they would fail the same way again.
-_NOT_RETRYABLE = (httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+# Asking again would fail the same way: a bad URL scheme, a request we refuse to send,
+# a body past the transport's size limit.
+_NOT_RETRYABLE = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, BodyTooLarge)
 
 Sleep = Callable[[float], Awaitable[None]]
 Clock = Callable[[], float]

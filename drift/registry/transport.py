@@ -1,44 +1,68 @@
-"""A small HTTP/1.1 transport for httpx on asyncio streams.
+"""The registry client's HTTP/1.1 transport for httpx: h11 on asyncio streams.
 
-httpx's default transport (httpcore on anyio, parsing with h11) spends about 0.8 ms of
-CPU per request; for a check that fetches a thousand drifted schemas that is most of
-its run time. The registry client only sends small GETs and reads small JSON bodies,
-so this transport does just HTTP/1.1 over one TCP or TLS connection at a time per
-host, kept alive between requests: requests written in one piece, responses framed by
-Content-Length, chunked transfer coding or the end of the connection, 1xx responses
-skipped. No proxies (the client never read them from the environment), no HTTP/2, no
+httpx's default transport (httpcore on anyio, also framing with h11) spends about
+0.8 ms of CPU per request; for a check that fetches a thousand drifted schemas that
+is most of its run time. This transport replaces httpcore's pool and anyio's I/O with
+plain asyncio streams and keeps h11 for every byte of HTTP/1.1 framing (the request it sends; the
+status line, headers, Content-Length, chunked and close-delimited bodies and 1xx
+responses it reads) and owns only the connection code around it: one TCP or TLS
+connection at a time per request, kept alive per host while h11 says both sides are
+done, no proxies (the client never reads them from the environment), no HTTP/2, no
 upgrades. httpx above it still does the URL, headers, redirects and content decoding.
 
+What it adds over the default transport:
+- one deadline (the request's read timeout) for reading the whole response, so a
+  server that drips a byte at a time cannot hold a check for longer than that;
+- a request on a kept-alive connection that the server closed meanwhile (before
+  sending any byte of a response) is sent again once on a fresh connection, when its
+  method is idempotent;
+- caps on what is buffered: MAX_HEADER_BYTES for an incomplete response head (h11's
+  max_incomplete_event_size) and MAX_BODY_BYTES for a body as it comes off the wire.
+
 Failures raise httpx's own exceptions (ConnectError, ReadTimeout, RemoteProtocolError,
-...), so callers handle them exactly as with the default transport. A request on a
-kept-alive connection that the server closed meanwhile is sent again once on a fresh
-connection when its method is idempotent.
+LocalProtocolError, ...), so callers handle them exactly as with the default transport.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import h11
 import httpx
 
+from drift.documents import MAX_DOCUMENT_BYTES
+
 MAX_HEADER_BYTES = 64 * 1024
-MAX_BODY_BYTES = 64 * 1024 * 1024
+"""A response head (status line and header fields), or one chunk-size line, still incomplete.
+h11 checks it between reads of READ_SIZE, so a head that completes is under the two summed."""
+
+MAX_BODY_BYTES = MAX_DOCUMENT_BYTES
+"""One response body as it comes off the wire, before content decoding: no larger than any
+document the client would accept."""
+
+READ_SIZE = 64 * 1024
+MESSAGE_CHARS = 200  # of a peer's bytes quoted in an error message
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
-_FORBIDDEN_IN_HEADERS = (b"\r", b"\n", b"\0")
-_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+_END = h11.EndOfMessage()  # h11's events are immutable: one ends every request
 
 
 class _Stale(Exception):
-    """A reused connection was closed by the server before it sent any response."""
+    """A reused connection was closed by the server before it sent any response byte."""
+
+
+def _parser() -> h11.Connection:
+    return h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEADER_BYTES)
 
 
 @dataclass
 class _Connection:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
+    parser: h11.Connection = field(default_factory=_parser)
     reused: bool = False
 
     def close(self) -> None:
@@ -48,25 +72,71 @@ class _Connection:
     def usable(self) -> bool:
         return not (self.reader.at_eof() or self.writer.is_closing())
 
+    def reusable(self) -> bool:
+        """Both sides finished this exchange cleanly and nothing unasked-for followed it."""
+        state = self.parser
+        if state.our_state is not h11.DONE or state.their_state is not h11.DONE:
+            return False  # e.g. `Connection: close`, HTTP/1.0, a close-delimited body
+        if state.trailing_data[0]:
+            return False  # bytes past the response's end: the stream can't be trusted
+        state.start_next_cycle()
+        return True
 
-@dataclass
-class _Head:
-    version: bytes
-    status: int
-    reason: bytes
-    headers: list[tuple[bytes, bytes]]
 
-    def values(self, name: bytes) -> list[bytes]:
-        return [value for key, value in self.headers if key.lower() == name]
+@dataclass(frozen=True)
+class _Message:
+    """What httpx asked to send, checked by h11 and read once, so a retry can send it again."""
 
-    def tokens_in_order(self, name: bytes) -> list[bytes]:
-        """The comma-separated tokens of every `name` field, lower-cased, in order."""
-        return [t.strip().lower() for value in self.values(name) for t in value.split(b",")]
+    head: h11.Request
+    body: bytes
+
+    def serialize(self, parser: h11.Connection) -> bytes:
+        data = parser.send(self.head)
+        if self.body:
+            data += parser.send(h11.Data(data=self.body))
+        return data + parser.send(_END)
+
+
+async def _read_message(request: httpx.Request) -> _Message:
+    body = await request.aread()  # no copy: httpx has already read a body given as bytes
+    method, target, headers = (
+        request.method.encode("ascii"),
+        request.url.raw_path,
+        request.headers.raw,
+    )
+    try:
+        head = h11.Request(method=method, target=target, headers=headers)
+    except h11.LocalProtocolError as exc:
+        raise httpx.LocalProtocolError(_refusal(headers, exc), request=request) from None
+    return _Message(head, body)
+
+
+def _refusal(headers: list[tuple[bytes, bytes]], exc: h11.LocalProtocolError) -> str:
+    """h11's message may quote a header's value (a token, say): name the bad field instead."""
+    for name, value in headers:
+        try:  # HTTP/1.0 so that one field alone, without Host, is a valid request
+            h11.Request(method=b"GET", target=b"/", headers=[(name, value)], http_version=b"1.0")
+        except h11.LocalProtocolError:
+            return f"invalid header {name!r}"
+    return _clip(str(exc))  # the method, the target or how the fields combine
+
+
+def _clip(text: str) -> str:
+    """Error messages quote what a peer sent: keep them one readable line."""
+    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."
 
 
 def _timeouts(request: httpx.Request) -> dict[str, float | None]:
     timeout = request.extensions.get("timeout", {})
     return {phase: timeout.get(phase) for phase in ("connect", "read", "write")}
+
+
+class BodyTooLarge(httpx.RemoteProtocolError):
+    """A body past MAX_BODY_BYTES: asking again would only fetch it again."""
+
+
+def _remote_error(message: str, request: httpx.Request) -> httpx.RemoteProtocolError:
+    return httpx.RemoteProtocolError(message, request=request)
 
 
 class Http11Transport(httpx.AsyncBaseTransport):
@@ -79,7 +149,7 @@ class Http11Transport(httpx.AsyncBaseTransport):
         if url.scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}")
         key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-        message = await self._message(request)
+        message = await _read_message(request)
         timeouts = _timeouts(request)
         connection = self._take(key) or await self._connect(request, key, timeouts["connect"])
         try:
@@ -89,8 +159,8 @@ class Http11Transport(httpx.AsyncBaseTransport):
             try:
                 return await self._exchange(request, key, connection, message, timeouts)
             except _Stale:
-                raise httpx.RemoteProtocolError(
-                    "server disconnected without sending a response", request=request
+                raise _remote_error(
+                    "server disconnected without sending a response", request
                 ) from None
 
     async def aclose(self) -> None:
@@ -121,11 +191,7 @@ class Http11Transport(httpx.AsyncBaseTransport):
         try:
             async with asyncio.timeout(timeout):
                 reader, writer = await asyncio.open_connection(
-                    host,
-                    port,
-                    ssl=context,
-                    server_hostname=host if context else None,
-                    limit=MAX_HEADER_BYTES,
+                    host, port, ssl=context, server_hostname=host if context else None
                 )
         except TimeoutError:
             raise httpx.ConnectTimeout(
@@ -137,51 +203,26 @@ class Http11Transport(httpx.AsyncBaseTransport):
 
     # ---------------------------------------------------------------- one exchange
 
-    @staticmethod
-    async def _message(request: httpx.Request) -> bytes:
-        body = b"".join([part async for part in request.stream])  # type: ignore[union-attr]
-        headers = [(k, v) for k, v in request.headers.raw if k.lower() != b"transfer-encoding"]
-        if body and not any(k.lower() == b"content-length" for k, _ in headers):
-            headers.append((b"Content-Length", str(len(body)).encode()))
-        lines = [b"%s %s HTTP/1.1" % (request.method.encode("ascii"), request.url.raw_path)]
-        for name, value in headers:
-            if not _TOKEN.fullmatch(name) or any(bad in value for bad in _FORBIDDEN_IN_HEADERS):
-                raise httpx.LocalProtocolError(f"invalid header {name!r}", request=request)
-            lines.append(b"%s: %s" % (name, value))
-        return b"\r\n".join(lines) + b"\r\n\r\n" + body
-
     async def _exchange(
         self,
         request: httpx.Request,
         key: tuple[str, str, int],
         connection: _Connection,
-        message: bytes,
+        message: _Message,
         timeouts: dict[str, float | None],
     ) -> httpx.Response:
         retry_if_stale = connection.reused and request.method in IDEMPOTENT
         keep = False
         try:
-            try:
-                async with asyncio.timeout(timeouts["write"]):
-                    connection.writer.write(message)
-                    await connection.writer.drain()
-            except TimeoutError:
-                raise httpx.WriteTimeout("timed out sending the request", request=request) from None
-            except OSError as exc:
-                if retry_if_stale:
-                    raise _Stale from exc
-                raise httpx.WriteError(str(exc) or type(exc).__name__, request=request) from exc
+            await _send(connection, message, request, timeouts["write"], retry_if_stale)
             try:
                 async with asyncio.timeout(timeouts["read"]):
-                    head = await self._read_head(connection.reader, request, retry_if_stale)
-                    body, delimited = await self._read_body(connection.reader, request, head)
+                    head, body = await _receive(connection, request, retry_if_stale)
             except TimeoutError:
                 raise httpx.ReadTimeout("timed out reading the response", request=request) from None
             except OSError as exc:
-                if retry_if_stale and isinstance(exc, ConnectionResetError):
-                    raise _Stale from exc
                 raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
-            keep = delimited and self._keep_alive(head)
+            keep = connection.reusable()
         finally:
             if keep:
                 connection.reused = False
@@ -189,137 +230,86 @@ class Http11Transport(httpx.AsyncBaseTransport):
             else:
                 connection.close()
         return httpx.Response(
-            head.status,
-            headers=head.headers,
+            head.status_code,
+            headers=head.headers.raw_items(),
             stream=httpx.ByteStream(body),
-            extensions={"http_version": head.version, "reason_phrase": head.reason},
+            extensions={"http_version": b"HTTP/" + head.http_version, "reason_phrase": head.reason},
         )
 
-    @staticmethod
-    def _keep_alive(head: _Head) -> bool:
-        connection = head.tokens_in_order(b"connection")
-        if head.version == b"HTTP/1.1":
-            return b"close" not in connection
-        return b"keep-alive" in connection
 
-    async def _read_head(
-        self, reader: asyncio.StreamReader, request: httpx.Request, retry_if_stale: bool
-    ) -> _Head:
-        first = True
-        while True:
-            try:
-                raw = await reader.readuntil(b"\r\n\r\n")
-            except asyncio.IncompleteReadError as exc:
-                if first and not exc.partial and retry_if_stale:
-                    raise _Stale from None
-                raise httpx.RemoteProtocolError(
-                    "server disconnected without sending a complete response", request=request
-                ) from None
-            except asyncio.LimitOverrunError:
-                raise httpx.RemoteProtocolError(
-                    f"response headers larger than {MAX_HEADER_BYTES} bytes", request=request
-                ) from None
-            first = False
-            head = _parse_head(raw, request)
-            if head.status >= 200 or head.status == 101:
-                return head
-
-    async def _read_body(
-        self, reader: asyncio.StreamReader, request: httpx.Request, head: _Head
-    ) -> tuple[bytes, bool]:
-        """(body, whether its end was delimited so the connection can be reused)."""
-        if request.method == "HEAD" or head.status in (101, 204, 304):
-            return b"", head.status != 101
-        codings = head.tokens_in_order(b"transfer-encoding")
-        if codings:
-            if codings[-1] == b"chunked":
-                return await _read_chunked(reader, request), True
-            return await _read_to_end(reader, request), False
-        lengths = {value.strip() for value in head.values(b"content-length")}
-        if not lengths:
-            return await _read_to_end(reader, request), False
-        if len(lengths) != 1 or not next(iter(lengths)).isdigit():
-            raise httpx.RemoteProtocolError(
-                f"invalid Content-Length {sorted(lengths)!r}", request=request
-            )
-        length = int(next(iter(lengths)))
-        if length > MAX_BODY_BYTES:
-            raise _too_large(request)
-        try:
-            return await reader.readexactly(length), True
-        except asyncio.IncompleteReadError as exc:
-            raise httpx.RemoteProtocolError(
-                f"server disconnected after {len(exc.partial)} of {length} body bytes",
-                request=request,
-            ) from None
-
-
-def _too_large(request: httpx.Request) -> httpx.RemoteProtocolError:
-    return httpx.RemoteProtocolError(
-        f"response body larger than {MAX_BODY_BYTES} bytes", request=request
-    )
-
-
-def _parse_head(raw: bytes, request: httpx.Request) -> _Head:
-    lines = raw[:-4].split(b"\r\n")
-    parts = lines[0].split(b" ", 2)
-    if (
-        len(parts) < 2
-        or parts[0] not in (b"HTTP/1.1", b"HTTP/1.0")
-        or len(parts[1]) != 3
-        or not parts[1].isdigit()
-    ):
-        raise httpx.RemoteProtocolError(
-            f"not an HTTP/1.x status line: {lines[0][:80]!r}", request=request
-        )
-    headers: list[tuple[bytes, bytes]] = []
-    for line in lines[1:]:
-        name, colon, value = line.partition(b":")
-        if not colon or not _TOKEN.fullmatch(name):
-            raise httpx.RemoteProtocolError(f"malformed header line {line[:80]!r}", request=request)
-        headers.append((name, value.strip()))
-    reason = parts[2] if len(parts) > 2 else b""
-    return _Head(parts[0], int(parts[1]), reason, headers)
-
-
-async def _read_chunked(reader: asyncio.StreamReader, request: httpx.Request) -> bytes:
-    chunks: list[bytes] = []
-    total = 0
+async def _send(
+    connection: _Connection,
+    message: _Message,
+    request: httpx.Request,
+    timeout: float | None,
+    retry_if_stale: bool,
+) -> None:
+    writer = connection.writer
     try:
-        while True:
-            size_line = await reader.readuntil(b"\r\n")
-            size_text = size_line.split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise httpx.RemoteProtocolError(
-                    f"invalid chunk size {size_text[:20]!r}", request=request
-                ) from None
-            if size == 0:
-                while await reader.readuntil(b"\r\n") != b"\r\n":
-                    pass  # trailer fields, ignored
-                return b"".join(chunks)
-            total += size
-            if total > MAX_BODY_BYTES:
-                raise _too_large(request)
-            chunk = await reader.readexactly(size + 2)
-            if chunk[-2:] != b"\r\n":
-                raise httpx.RemoteProtocolError("chunk not followed by CRLF", request=request)
-            chunks.append(chunk[:-2])
-    except asyncio.IncompleteReadError:
-        raise httpx.RemoteProtocolError(
-            "server disconnected in the middle of a chunked body", request=request
-        ) from None
-    except asyncio.LimitOverrunError:
-        raise httpx.RemoteProtocolError("chunk size line too long", request=request) from None
+        writer.write(message.serialize(connection.parser))
+        if writer.transport.get_write_buffer_size():  # else the socket took it all: no wait
+            async with asyncio.timeout(timeout):
+                await writer.drain()
+    except TimeoutError:
+        raise httpx.WriteTimeout("timed out sending the request", request=request) from None
+    except OSError as exc:
+        if retry_if_stale:
+            raise _Stale from exc
+        raise httpx.WriteError(str(exc) or type(exc).__name__, request=request) from exc
 
 
-async def _read_to_end(reader: asyncio.StreamReader, request: httpx.Request) -> bytes:
+async def _receive(
+    connection: _Connection, request: httpx.Request, retry_if_stale: bool
+) -> tuple[h11.Response, bytes]:
+    """Feed h11 until it has read one final response; 1xx responses are skipped."""
+    parser, reader = connection.parser, connection.reader
+    head: h11.Response | None = None
     chunks: list[bytes] = []
-    total = 0
-    while data := await reader.read(65536):
-        total += len(data)
-        if total > MAX_BODY_BYTES:
-            raise _too_large(request)
-        chunks.append(data)
-    return b"".join(chunks)
+    size = 0
+    try:
+        # Nothing of the response can be buffered yet: read before asking h11 for an event.
+        parser.receive_data(await _read(reader, request, True, retry_if_stale))
+        while True:
+            event = parser.next_event()
+            if event is h11.NEED_DATA:
+                parser.receive_data(await _read(reader, request, False, retry_if_stale))
+            elif isinstance(event, h11.Data):
+                size += len(event.data)
+                if size > MAX_BODY_BYTES:
+                    raise BodyTooLarge(
+                        f"response body larger than {MAX_BODY_BYTES} bytes as sent "
+                        "(limit MAX_BODY_BYTES)",
+                        request=request,
+                    )
+                chunks.append(event.data)
+            elif isinstance(event, h11.Response):
+                head = event
+            elif isinstance(event, h11.EndOfMessage) and head is not None:
+                return head, b"".join(chunks)
+            elif not isinstance(event, h11.InformationalResponse):
+                raise _remote_error(f"unexpected {_clip(repr(event))} from h11", request)
+    except h11.RemoteProtocolError as exc:
+        if exc.error_status_hint == 431:  # h11's buffer outgrew max_incomplete_event_size
+            message = f"response head larger than {MAX_HEADER_BYTES} bytes (limit MAX_HEADER_BYTES)"
+        else:
+            message = _clip(str(exc))
+        raise _remote_error(message, request) from None
+
+
+async def _read(
+    reader: asyncio.StreamReader, request: httpx.Request, first: bool, retry_if_stale: bool
+) -> bytes:
+    """The next bytes. A close before the first byte is a stale kept-alive connection
+    (raised as _Stale when the request may be retried) or a server that never answered."""
+    stale = first and retry_if_stale
+    try:
+        data = await reader.read(READ_SIZE)
+    except ConnectionResetError:
+        if stale:
+            raise _Stale from None
+        raise
+    if first and not data:
+        if stale:
+            raise _Stale
+        raise _remote_error("server disconnected without sending a response", request)
+    return data
