@@ -66,6 +66,9 @@ class _Unusable(Exception):
     """A file that is present but cannot be used as a snapshot."""
 
 
+Unusable = _Unusable  # public: sources that read snapshots elsewhere (git) raise and catch it
+
+
 def display_path(path: Path, cwd: Path) -> str:
     try:
         return path.relative_to(cwd).as_posix()
@@ -181,8 +184,13 @@ def _yaml_loader() -> Any:
 
 
 def read_metadata(path: Path) -> Metadata:
+    return metadata_from_text(_decode(path))
+
+
+def metadata_from_text(data: str) -> Metadata:
+    """What a `_metadata.json` holding `data` says (read_metadata reads it from disk)."""
     try:
-        raw = json.loads(_decode(path))
+        raw = json.loads(data)
     except json.JSONDecodeError as exc:
         raise _Unusable(f"{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     if not isinstance(raw, dict):
@@ -203,7 +211,11 @@ def read_metadata(path: Path) -> Metadata:
 
 
 def load_snapshot(path: Path, cwd: Path, metadata: Metadata | None) -> Snapshot:
-    text = _decode(path)
+    return snapshot_from_text(path, display_path(path, cwd), _decode(path), metadata)
+
+
+def snapshot_from_text(path: Path, file: str, text: str, metadata: Metadata | None) -> Snapshot:
+    """The snapshot `text` holds, read from `path` (shown as `file`); raises Unusable."""
     document = parse_document(path, text)
     if not isinstance(document, dict):
         kind = "null" if document is None else type(document).__name__
@@ -218,7 +230,7 @@ def load_snapshot(path: Path, cwd: Path, metadata: Metadata | None) -> Snapshot:
         identity=schema_id or path.stem,
         schema_id=schema_id,
         path=path,
-        file=display_path(path, cwd),
+        file=file,
         content=document,
         text=text,
         sha256=compute_sha256(document),
@@ -264,7 +276,7 @@ class SnapshotLoader:
         return snapshot
 
     def result(self) -> LocalSnapshots:
-        snapshots, duplicates = _unique(self.loaded)
+        snapshots, duplicates = unique_snapshots(self.loaded)
         return LocalSnapshots(
             snapshots=snapshots,
             problems=self.problems + duplicates,
@@ -291,7 +303,8 @@ def _nearest(metadata: dict[Path, Metadata], path: Path, root: Path) -> Metadata
         folder = folder.parent
 
 
-def _unique(loaded: list[Snapshot]) -> tuple[list[Snapshot], list[LoadProblem]]:
+def unique_snapshots(loaded: list[Snapshot]) -> tuple[list[Snapshot], list[LoadProblem]]:
+    """The snapshots whose identity is theirs alone, and a problem for each of the others."""
     by_identity: dict[str, list[Snapshot]] = {}
     for snapshot in loaded:
         by_identity.setdefault(snapshot.identity, []).append(snapshot)
