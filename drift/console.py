@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from drift.report import DriftReport, ReportedChange, SchemaResult, Status
+from drift.report import DriftReport, ReportedChange, SchemaResult, SideInfo, Status
 from drift.text import listing, plural
 
 if TYPE_CHECKING:
@@ -18,8 +18,17 @@ _LABEL = {
     Status.MISSING_IN_REGISTRY: "MISSING",
     Status.NEW_IN_REGISTRY: "new",
     Status.ERROR: "ERROR",
+    Status.REMOVED: "REMOVED",
+    Status.ADDED: "added",
 }
-_ORDER = [Status.ERROR, Status.DRIFT, Status.MISSING_IN_REGISTRY, Status.NEW_IN_REGISTRY]
+_ORDER = [
+    Status.ERROR,
+    Status.DRIFT,
+    Status.MISSING_IN_REGISTRY,
+    Status.REMOVED,
+    Status.NEW_IN_REGISTRY,
+    Status.ADDED,
+]
 
 
 def _short(sha: str | None) -> str:
@@ -86,7 +95,7 @@ def render_text(
     )
     requests = plural(report.stats.requests, "registry request")
     lines = [
-        f"schema-drift: track {report.track} against {report.registry_url}",
+        _title(report),
         f"{plural(len(report.schemas), 'schema')}: {counts or 'none'} "
         f"({requests}, {report.stats.seconds:.2f} s)",
     ]
@@ -102,8 +111,40 @@ def render_text(
         for item in report.schemas
         if item.status is Status.SYNCED and item.deprecated
     ]
+    lines += _migration(report)
     if report_path:
         lines.append(f"report: {report_path}")
     if verdict is not None:
         lines.append(verdict.line)
     return "\n".join(lines) + "\n"
+
+
+def side_label(info: SideInfo) -> str:
+    """A side as a reader names it: its spelling, and the commit a revision resolved to."""
+    return f"{info.spec} ({info.commit[:12]})" if info.commit else info.spec
+
+
+def _title(report: DriftReport) -> str:
+    comparison = report.comparison
+    if comparison is None or comparison.command == "check":
+        return f"schema-drift: track {report.track} against {report.registry_url}"
+    if comparison.command == "migrate":
+        return (
+            f"schema-drift: migrate {report.registry_url} from track {comparison.old.track} "
+            f"to {comparison.new.track}"
+        )
+    return (
+        f"schema-drift: compare {side_label(comparison.old)} (OLD) with "
+        f"{side_label(comparison.new)} (NEW)"
+    )
+
+
+def _migration(report: DriftReport) -> list[str]:
+    migration = report.migration
+    if migration is None:
+        return []
+    lines = [
+        f"  deprecated in {item.track}: {item.schema}: {item.note or '(no note)'}"
+        for item in migration.deprecations
+    ]
+    return [*lines, f"migration: {migration.verdict}"]

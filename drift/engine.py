@@ -236,6 +236,12 @@ async def compare_async(
     new_info = loaded.loader.info if loaded is not None else settings.new.info()
     report.comparison = Comparison(settings.command, old.info, new_info)
     report.stats.requests = clients.requests
+    if settings.command == "migrate":
+        from drift.migration import preview  # noqa: PLC0415
+        from drift.sources.registry import RegistryTrackSource  # noqa: PLC0415
+
+        assert isinstance(old, RegistryTrackSource)
+        report.migration = preview(report, old, settings.new.track or "")
     return Run(result, old, loaded)
 
 
