@@ -433,7 +433,7 @@ def _side(inputs: _Collector, name: str, cwd: Path) -> Side | None:
     try:
         return parse_side(text, cwd)
     except ValueError as exc:
-        inputs.problems.append(f"{inputs.label(name)}: {exc}")
+        inputs.problems.append(f"{name.upper()}: {exc}")  # the positional OLD or NEW
         return None
 
 

@@ -257,7 +257,9 @@ class GitSource:
     async def _list(self, path: str) -> list[TreeEntry]:
         assert self.commit is not None
         where = f"{self.commit}:{path}"
-        code, out, _ = await self._run("ls-tree", "-r", "-z", "-l", "--end-of-options", where)
+        code, out, _ = await self._run(
+            "ls-tree", "--full-tree", "-r", "-z", "-l", "--end-of-options", where
+        )
         if code == 0:
             return parse_tree(out)
         code, out, _ = await self._run("cat-file", "-t", "--end-of-options", where)
