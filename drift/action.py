@@ -472,7 +472,6 @@ def _run_against(
 
 def _run_migration(cwd: Path, options: ActionOptions, to_track: str) -> ExtraRun:
     from drift.engine import compare_sources  # noqa: PLC0415
-    from drift.policy import judge  # noqa: PLC0415
     from drift.sinks import github  # noqa: PLC0415
 
     s = options.settings
@@ -488,9 +487,9 @@ def _run_migration(cwd: Path, options: ActionOptions, to_track: str) -> ExtraRun
     report = compare_sources(compare_settings, cwd=cwd).result.report
     path = options.beside("migration")
     _write_beside(compare_settings.output, report)
-    verdict = judge(report, FailOn.BREAKING)
-    _print_plain(render_text(report, path, verdict))
-    # A preview informs: an unsafe migration never fails the step, an error does.
+    # A preview informs: an unsafe migration never fails the step, an error does. Its
+    # text ends on the migration's own line, not on a verdict that would not hold.
+    _print_plain(render_text(report, path))
     code = 2 if report.has_errors else 0
     return ExtraRun(
         report, "Migration preview", code, github.migration_outputs(report, report_path=path)

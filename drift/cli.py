@@ -341,12 +341,10 @@ def run_compare(args: argparse.Namespace) -> int:
 
 
 def _compare(settings: CompareSettings, progress: Progress) -> int:
-    import json  # noqa: PLC0415
-
     from drift.console import render_text  # noqa: PLC0415
     from drift.engine import compare_sources  # noqa: PLC0415
     from drift.policy import judge  # noqa: PLC0415
-    from drift.report import write_json  # noqa: PLC0415
+    from drift.report import dumps_readable, write_json  # noqa: PLC0415
 
     report = progress.report = compare_sources(settings).result.report
     data = report.to_dict()
@@ -362,7 +360,7 @@ def _compare(settings: CompareSettings, progress: Progress) -> int:
     verdict = judge(report, settings.fail_on)
     shown = _shown_path(settings.output)
     if settings.format == "json":
-        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(dumps_readable(data))  # the report file's own text
     elif settings.format == "markdown":
         from drift.sinks.github import LinkBase, step_summary  # noqa: PLC0415
 

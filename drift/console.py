@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from drift.report import DriftReport, ReportedChange, SchemaResult, SideInfo, Status
+from drift.report import DriftReport, ReportedChange, SchemaResult, Status
 from drift.text import listing, plural
 
 if TYPE_CHECKING:
@@ -119,11 +119,6 @@ def render_text(
     return "\n".join(lines) + "\n"
 
 
-def side_label(info: SideInfo) -> str:
-    """A side as a reader names it: its spelling, and the commit a revision resolved to."""
-    return f"{info.spec} ({info.commit[:12]})" if info.commit else info.spec
-
-
 def _title(report: DriftReport) -> str:
     comparison = report.comparison
     if comparison is None or comparison.command == "check":
@@ -133,10 +128,7 @@ def _title(report: DriftReport) -> str:
             f"schema-drift: migrate {report.registry_url} from track {comparison.old.track} "
             f"to {comparison.new.track}"
         )
-    return (
-        f"schema-drift: compare {side_label(comparison.old)} (OLD) with "
-        f"{side_label(comparison.new)} (NEW)"
-    )
+    return f"schema-drift: compare {comparison.old.label} (OLD) with {comparison.new.label} (NEW)"
 
 
 def _migration(report: DriftReport) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from drift.assess import Assessor, Locate, old_lines
 from drift.compare import Prefetcher, Sides, compare, now_iso
@@ -24,10 +25,14 @@ from drift.settings import CompareSettings, Settings, VerifyIndex, redact_url
 from drift.snapshots import LoadProblem, LocalSnapshots, Snapshot, display_path
 from drift.sources import Loader, Side, SideKind, SourceError, open_loader
 from drift.sources.directory import DirectorySource
-from drift.sources.loaded import LoadedSide
+
+if TYPE_CHECKING:
+    from drift.sources.loaded import LoadedSide
 
 
-@dataclass(frozen=True)
+# repr=False: asyncio.run() may repr its main task, result included (Python 3.11 does, to
+# compare SIGINT handlers as it ends): a thousand snapshots' repr costs a tenth of a second.
+@dataclass(frozen=True, repr=False)
 class CheckResult:
     report: DriftReport
     local: LocalSnapshots
@@ -176,7 +181,7 @@ def _locate(old: Loader, new: LoadedSide | None) -> Locate:
     return lambda snapshot, document: None
 
 
-@dataclass
+@dataclass(repr=False)  # as CheckResult
 class Run:
     """One compare or migrate run: what it read and reported."""
 
@@ -188,20 +193,25 @@ class Run:
 async def compare_async(
     settings: CompareSettings, *, cwd: Path | None = None, trust_repository: bool = False
 ) -> Run:
+    from drift.sources.git import Blobs  # noqa: PLC0415 (check needs neither)
+    from drift.sources.loaded import LoadedSide  # noqa: PLC0415
+
     cwd = cwd or Path.cwd()
     clients = _Clients(settings)
     registry = clients.of if settings.old.kind is SideKind.REGISTRY else None
+    blobs = Blobs()
     old = open_loader(
         settings.old,
         cwd,
         registry=registry(settings.old) if registry else None,
         trust_repository=trust_repository,
+        blobs=blobs,
     )
     if settings.new.kind is SideKind.REGISTRY:
         loaded, target = None, clients.of(settings.new)
     else:
-        loaded = LoadedSide(open_loader(settings.new, cwd, trust_repository=trust_repository))
-        target = loaded
+        new_loader = open_loader(settings.new, cwd, trust_repository=trust_repository, blobs=blobs)
+        loaded = target = LoadedSide(new_loader)
     track, registry_url = _registry_of(settings)
     assessor = Assessor(
         mode=settings.mode,

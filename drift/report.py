@@ -45,6 +45,15 @@ class SideInfo:
     commit: str | None = None  # git: the commit the revision resolved to
     track: str | None = None  # registry: the track read
 
+    @property
+    def label(self) -> str:
+        """The side as a reader names it: git:main:schemas (1a2b3c4d5e6f); a full SHA shortened."""
+        if not self.commit:
+            return self.spec
+        if self.commit in self.spec:
+            return self.spec.replace(self.commit, self.commit[:12])
+        return f"{self.spec} ({self.commit[:12]})"
+
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "spec": self.spec, "commit": self.commit, "track": self.track}
 

@@ -214,7 +214,7 @@ def test_one_listing_and_one_cat_file_process_whatever_the_number_of_files(
     local = load(repo.root, "HEAD", "s", git=str(wrapper))
     assert len(local.snapshots) == 60
     calls = log.read_text().splitlines()
-    assert len(calls) == 4, calls  # rev-parse twice, ls-tree, cat-file --batch
+    assert len(calls) == 3, calls  # rev-parse, ls-tree, cat-file --batch
     assert sum("cat-file --batch" in call for call in calls) == 1
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from drift.report import DriftReport, ReportedChange, SchemaResult, SideInfo, Status
+from drift.report import DriftReport, ReportedChange, SchemaResult, Status
 from drift.settings import FailOn
 from drift.sinks.markdown import html_text, md_code, md_text, url_path
 from drift.text import plural
@@ -122,7 +122,7 @@ def _prefix(report: DriftReport) -> str:
         return "schema drift"
     if comparison.command == "migrate":
         return f"migration {comparison.old.track} → {comparison.new.track}"
-    return f"schema change since {comparison.old.spec}"
+    return f"schema change since {comparison.old.label}"
 
 
 def _migration_annotations(report: DriftReport) -> list[Annotation]:
@@ -294,13 +294,9 @@ def _compare_headline(report: DriftReport, title: str | None) -> str:
         return f"{head}\n\n{where}"
     head = f"## {_ICON[status]} {title or 'Schema changes'}: {status} — {counts}"
     return (
-        f"{head}\n\nOLD {md_code(_side(old))} → NEW {md_code(_side(new))}, "
+        f"{head}\n\nOLD {md_code(old.label)} → NEW {md_code(new.label)}, "
         f"mode {report.mode}, policy {report.policy}."
     )
-
-
-def _side(info: SideInfo) -> str:
-    return f"{info.spec} ({info.commit[:12]})" if info.commit else info.spec
 
 
 def headline(report: DriftReport, title: str | None = None) -> str:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from drift.registry.base import Registry
+    from drift.sources.git import Blobs
 
 __all__ = ["Loader", "Side", "SideKind", "SourceError", "open_loader", "parse_side"]
 
@@ -27,8 +28,10 @@ def open_loader(
     *,
     registry: Registry | None = None,
     trust_repository: bool = False,
+    blobs: Blobs | None = None,
 ) -> Loader:
-    """The loader of `side`; a registry side reads through `registry`, the client for it."""
+    """The loader of `side`; a registry side reads through `registry`, the client for it;
+    two git sides given the same `blobs` parse what they share once."""
     if side.kind is SideKind.DIR:
         from drift.sources.directory import DirectorySource  # noqa: PLC0415
 
@@ -37,7 +40,7 @@ def open_loader(
     if side.kind is SideKind.GIT:
         from drift.sources.git import GitSource  # noqa: PLC0415
 
-        return GitSource(side, cwd, trust_repository=trust_repository)
+        return GitSource(side, cwd, trust_repository=trust_repository, blobs=blobs)
     from drift.sources.registry import RegistryTrackSource  # noqa: PLC0415
 
     assert registry is not None

@@ -134,6 +134,21 @@ class _Batch:
         return data[:-1]
 
 
+class Blobs:
+    """Snapshots already parsed and hashed, by blob and file: a comparison of two revisions
+    reads each schema the revisions share once, not twice."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, str], tuple[Metadata | None, Snapshot]] = {}
+
+    def get(self, oid: str, file: str, metadata: Metadata | None) -> Snapshot | None:
+        seen = self._seen.get((oid, file))
+        return seen[1] if seen is not None and seen[0] == metadata else None
+
+    def put(self, oid: str, metadata: Metadata | None, snapshot: Snapshot) -> None:
+        self._seen[(oid, snapshot.file)] = (metadata, snapshot)
+
+
 class GitSource:
     """The snapshots of `side.tree` at `side.revision`, in the repository around `cwd`."""
 
@@ -147,6 +162,7 @@ class GitSource:
         trust_repository: bool = False,
         seconds: float = MAX_GIT_SECONDS,
         git: str = "git",
+        blobs: Blobs | None = None,
     ) -> None:
         assert side.revision is not None
         assert side.tree is not None
@@ -156,6 +172,7 @@ class GitSource:
         # repository unless told to trust it (the action says so; see the README).
         self._config = ["-c", "safe.directory=*"] if trust_repository else []
         self.commit: str | None = None
+        self.blobs = blobs or Blobs()
         self._processes: list[asyncio.subprocess.Process] = []
 
     @property
@@ -211,8 +228,7 @@ class GitSource:
         return process.returncode or 0, out, lines[-1] if lines else ""
 
     async def _load(self, on_snapshot: OnSnapshot | None) -> LocalSnapshots:
-        shallow, root, prefix = await self._repository()
-        self.commit = await self._resolve(shallow)
+        root, prefix, self.commit = await self._resolve()
         path = posixpath.normpath(posixpath.join(prefix, self.tree))
         if path == ".." or path.startswith("../"):
             raise self._fail(f"path {self.tree!r} leaves the repository ({root})")
@@ -221,27 +237,29 @@ class GitSource:
         batch = _Batch(await self._spawn("cat-file", "--batch", stdin=asyncio.subprocess.PIPE))
         return await _Reader(self, entries, batch).read(on_snapshot)
 
-    async def _repository(self) -> tuple[bool, str, str]:
+    async def _resolve(self) -> tuple[str, str, str]:
+        """(top level, the cwd's path in it, the commit): one rev-parse for all three."""
         code, out, err = await self._run(
-            "rev-parse", "--is-shallow-repository", "--show-toplevel", "--show-prefix"
+            "rev-parse",
+            "--is-shallow-repository",
+            "--show-toplevel",
+            "--show-prefix",
+            "--verify",
+            "--quiet",
+            "--end-of-options",
+            f"{self.revision}^{{commit}}",
         )
         lines = out.decode("utf-8", "surrogateescape").split("\n")
-        if code != 0 or len(lines) < 3:
+        if len(lines) < 3:
             if "not a git repository" in err:
                 raise self._fail(
                     f"{self.cwd} is not inside a git repository; run this in a clone (in a "
                     "workflow: after actions/checkout)"
                 )
             raise self._fail(f"git rev-parse failed: {err or f'exit {code}'}")
-        return lines[0] == "true", lines[1], lines[2]
-
-    async def _resolve(self, shallow: bool) -> str:
-        code, out, _ = await self._run(
-            "rev-parse", "--verify", "--quiet", "--end-of-options", f"{self.revision}^{{commit}}"
-        )
-        commit = out.decode("ascii", "replace").strip()
-        if code == 0 and commit:
-            return commit
+        shallow, root, prefix, commit = lines[0] == "true", lines[1], lines[2], lines[3:4]
+        if code == 0 and commit and commit[0]:
+            return root, prefix, commit[0]
         rev = self.revision
         if shallow:
             raise self._fail(
@@ -311,7 +329,7 @@ class _Reader:
         for name, blob in meta:
             self._metadata(name, contents[blob.oid])
         for number, (name, blob) in enumerate(schemas, 1):
-            snapshot = self._snapshot(name, contents[blob.oid])
+            snapshot = self._snapshot(name, blob.oid, contents[blob.oid])
             if snapshot is not None and on_snapshot is not None:
                 on_snapshot(snapshot)
             if number % LOAD_BATCH == 0:
@@ -364,14 +382,17 @@ class _Reader:
                 return None
             folder = posixpath.dirname(folder)
 
-    def _snapshot(self, name: str, data: bytes | None) -> Snapshot | None:
-        file = self.display(name)
-        try:
-            text = _decode(_present(data))
-            snapshot = snapshot_from_text(Path(file), file, text, self._nearest(name))
-        except Unusable as exc:
-            self.problem(name, str(exc))
-            return None
+    def _snapshot(self, name: str, oid: str, data: bytes | None) -> Snapshot | None:
+        file, metadata = self.display(name), self._nearest(name)
+        snapshot = self.source.blobs.get(oid, file, metadata)
+        if snapshot is None:
+            try:
+                text = _decode(_present(data))
+                snapshot = snapshot_from_text(Path(file), file, text, metadata)
+            except Unusable as exc:
+                self.problem(name, str(exc))
+                return None
+            self.source.blobs.put(oid, metadata, snapshot)
         self.loaded.append(snapshot)
         return snapshot
 
