@@ -33,3 +33,13 @@ def test_bench_diff_runs_and_rates_every_pair() -> None:
     pattern = r"^diff n=20 (\S+) .* none=(\d+) cosmetic=(\d+) compatible=(\d+) breaking=(\d+)"
     rated = {m[0]: sum(map(int, m[1:])) for m in re.findall(pattern, out, re.MULTILINE)}
     assert rated == {"full/lenient": 20, "backward/strict": 20}
+
+
+def test_bench_compare_runs_and_counts_the_changed_schemas() -> None:
+    out = run_script(
+        "bench/bench_compare.py", "--n", "30", "--changed", "5", "--repeat", "1", "--skip-check",
+        "--python", sys.executable,
+    )  # fmt: skip
+    assert "WARNING" not in out
+    assert re.search(r"^compare n=30 changed=5 read=\S+ compare=\S+ drift=5$", out, re.MULTILINE)
+    assert "30 snapshots" in out

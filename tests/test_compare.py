@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -229,3 +230,32 @@ def test_bad_sides_exit_2_name_the_side_and_remove_a_stale_report(
     err = capsys.readouterr().err
     assert "--from: is required; e.g. --from v1 --to v2" in err
     assert "--to: is required" in err
+
+
+def test_the_readme_lists_every_compare_flag_with_its_default() -> None:
+    from drift.cli import build_parser
+    from drift.settings import COMPARE_DEFAULTS, DEFAULTS
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## `schema-drift compare OLD NEW`", 1)[1].split("\n## ", 1)[0]
+    table = dict(re.findall(r"^\| `(--[a-z-]+)[^`]*` \| ([^|]+) \|", section, flags=re.M))
+    commands = next(a for a in build_parser()._actions if a.dest == "command")
+    for command in ("compare", "migrate"):
+        parser = commands.choices[command]  # type: ignore[attr-defined]
+        flags = {
+            option
+            for action in parser._actions
+            for option in action.option_strings
+            if option.startswith("--") and option != "--help"
+        }
+        own = {"--registry-url", "--from", "--to"} if command == "migrate" else set()
+        assert flags - own == set(table), command
+    defaults = {**DEFAULTS, **COMPARE_DEFAULTS["compare"]}
+    for flag, shown in table.items():
+        name = flag.removeprefix("--")
+        if name in defaults and name != "quiet":
+            assert shown.strip().strip("`") == defaults[name], flag
+    migrate = readme.split("## `schema-drift migrate`", 1)[1].split("\n## ", 1)[0]
+    assert "`--fail-on` defaults to `breaking`" in migrate
+    assert COMPARE_DEFAULTS["migrate"] == {"output": "migration_report.json", "fail-on": "breaking"}
