@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,10 +101,12 @@ def _decode(data: bytes) -> str:
 
 
 class _Batch:
-    """One `git cat-file --batch` process: object ids in, (type, bytes) out, in order."""
+    """One `git cat-file --batch` process: object ids in, their bytes out, in order."""
 
-    def __init__(self, process: asyncio.subprocess.Process) -> None:
-        self.process = process
+    def __init__(
+        self, process: asyncio.subprocess.Process, fail: Callable[[str], GitError]
+    ) -> None:
+        self.process, self.fail = process, fail
         assert process.stdin is not None
         assert process.stdout is not None
         self.stdin, self.stdout = process.stdin, process.stdout
@@ -117,20 +120,26 @@ class _Batch:
             await writer
 
     async def _write(self, oids: list[str], last: bool) -> None:
-        self.stdin.write("".join(f"{oid}\n" for oid in oids).encode("ascii"))
-        await self.stdin.drain()
+        try:
+            self.stdin.write("".join(f"{oid}\n" for oid in oids).encode("ascii"))
+            await self.stdin.drain()
+        except ConnectionError:  # git ended early: reading its answers says what failed
+            return
         if last:
             self.stdin.close()
 
     async def _one(self, oid: str) -> bytes | None:
-        header = (await self.stdout.readline()).split()
-        if len(header) == 2 and header[1] == b"missing":
-            return None
-        if len(header) != 3 or header[0].decode("ascii", "replace") != oid:
-            raise GitError(f"git cat-file answered {b' '.join(header)[:80]!r} for {oid}")
-        size = int(header[2])
-        check_size(size)  # ls-tree said it fits; a store that disagrees is refused too
-        data = await self.stdout.readexactly(size + 1)
+        try:
+            header = (await self.stdout.readline()).split()
+            if len(header) == 2 and header[1] == b"missing":
+                return None
+            if len(header) != 3 or header[0].decode("ascii", "replace") != oid:
+                raise self.fail(f"git cat-file answered {b' '.join(header)[:80]!r} for {oid}")
+            size = int(header[2])
+            check_size(size)  # ls-tree said it fits; a store that disagrees is refused too
+            data = await self.stdout.readexactly(size + 1)
+        except (ValueError, asyncio.IncompleteReadError) as exc:  # ValueError: DocumentError too
+            raise self.fail(f"git cat-file failed reading blob {oid}: {exc}") from None
         return data[:-1]
 
 
@@ -234,7 +243,8 @@ class GitSource:
             raise self._fail(f"path {self.tree!r} leaves the repository ({root})")
         path = "" if path == "." else path
         entries = await self._list(path)
-        batch = _Batch(await self._spawn("cat-file", "--batch", stdin=asyncio.subprocess.PIPE))
+        process = await self._spawn("cat-file", "--batch", stdin=asyncio.subprocess.PIPE)
+        batch = _Batch(process, self._fail)
         return await _Reader(self, entries, batch).read(on_snapshot)
 
     async def _resolve(self) -> tuple[str, str, str]:
