@@ -315,3 +315,26 @@ def test_a_registry_dir_without_a_track_is_pointed_at_one(tmp_path: Path) -> Non
         parse_side("reg", tmp_path)
     side = parse_side("reg#v2", tmp_path)
     assert (side.kind, side.track, side.path) == (SideKind.REGISTRY, "v2", tmp_path / "reg")
+
+
+def test_a_file_broken_on_one_side_is_an_error_there_not_a_removal(
+    history: dict[str, Any],
+) -> None:
+    root = history["root"]
+    (root / "schemas" / "md.Trade.json").write_text('{"$schema_id": "md.Trade", ')
+    report = compare(root, "git:main:schemas", "schemas")
+    statuses = [(item["schema"], item["status"]) for item in report["schemas"]]
+    assert ("md.Trade", "removed") not in statuses
+    (broken,) = [item for item in report["schemas"] if item["status"] == "error"]
+    assert broken["file"] == "schemas/md.Trade.json"
+    assert broken["error"].startswith("in NEW (schemas): ")
+    assert "invalid JSON" in broken["error"]
+    # and the other way round: broken at the base, fine now
+    repo: Repo = history["repo"]
+    repo.write("schemas/md.Trade.json", "{ broken at the base")
+    repo.commit("break it")
+    repo.write("schemas/md.Trade.json", history["trade"])
+    report = compare(root, "git:HEAD:schemas", "schemas")
+    (broken,) = [item for item in report["schemas"] if item["status"] == "error"]
+    assert broken["error"].startswith("in OLD (git:HEAD:schemas): ")
+    assert ("md.Trade", "added") not in [(i["schema"], i["status"]) for i in report["schemas"]]
