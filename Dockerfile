@@ -8,6 +8,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# git reads the `against` input's revision from the workspace's object store.
+# DL3008 asks to pin apt versions: Debian replaces a point version with each security
+# fix (the pin would then break the build), and the base image above is pinned.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends git \
+    && rm -rf /var/lib/apt/lists/*
+
 WORKDIR /opt/schema-drift
 COPY pyproject.toml README.md entrypoint.py ./
 COPY drift ./drift

@@ -14,9 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from drift.errors import SettingsError
+from drift.console import render_text
+from drift.errors import DriftError, SettingsError
 from drift.failure import Failure, Progress, debug_from_env, discard_stale, write_failed_report
-from drift.settings import Settings, load_settings, parse_bool
+from drift.report import DriftReport
+from drift.settings import CompareSettings, FailOn, Settings, load_settings, parse_bool
+from drift.sources.spec import Side, SideKind
 
 # action input → Settings input (the CLI flag name)
 SETTINGS_INPUTS = {
@@ -38,6 +41,8 @@ SETTINGS_INPUTS = {
 }
 # inputs this adapter reads itself (the composite steps read the rest)
 ADAPTER_INPUTS = (
+    "against",
+    "compare-track",
     "registry-token",
     "sarif-path",
     "annotations",
@@ -77,6 +82,43 @@ class ActionOptions:
     pr_comment: bool
     github_token: str | None
     artifact_name: str
+    against: str | None = None  # "base" (the pull request's base commit) or a ref / SHA
+    compare_track: str | None = None  # the track a migration preview moves to
+
+    def beside(self, kind: str) -> str:
+        return beside(self.report_path, kind)
+
+
+def beside(report_path: str, kind: str) -> str:
+    """Where the `against` or migration report goes: beside report-path, e.g.
+    drift_report.against.json."""
+    stem, dot, suffix = report_path.rpartition(".")
+    if not dot or "/" in suffix:
+        return f"{report_path}.{kind}.json"
+    return f"{stem}.{kind}.{suffix}"
+
+
+def _against(value: str | None) -> str | None:
+    from drift.sources.spec import check_revision  # noqa: PLC0415
+
+    if value is None or value == "base":
+        return value
+    try:
+        return check_revision(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; or base, the pull request's base commit") from None
+
+
+def _compare_track(value: str | None, track: str | None) -> str | None:
+    from drift.settings import TRACKS  # noqa: PLC0415
+
+    if value is None:
+        return None
+    if value not in TRACKS:
+        raise ValueError(f"{value!r} is not a registry track; use {' or '.join(TRACKS)}, e.g. v2")
+    if value == track:
+        raise ValueError(f"{value!r} is the checked track itself; name the other, e.g. v2")
+    return value
 
 
 def parse_inputs(env: Mapping[str, str], cwd: Path) -> ActionOptions:
@@ -103,6 +145,16 @@ def parse_inputs(env: Mapping[str, str], cwd: Path) -> ActionOptions:
             flags[name] = parse_bool(raw[name] or str(default).lower())
         except ValueError as exc:
             problems.append(f"input '{name}': {exc}")
+    against: str | None = None
+    compare_track: str | None = None
+    try:
+        against = _against(raw["against"])
+    except ValueError as exc:
+        problems.append(f"input 'against': {exc}")
+    try:
+        compare_track = _compare_track(raw["compare-track"], raw["track"] or "v1")
+    except ValueError as exc:
+        problems.append(f"input 'compare-track': {exc}")
     if problems:
         raise SettingsError("\n".join(problems))
     track = settings.track
@@ -115,6 +167,8 @@ def parse_inputs(env: Mapping[str, str], cwd: Path) -> ActionOptions:
         pr_comment=flags["pr-comment"],
         github_token=raw["github-token"],
         artifact_name=raw["artifact-name"] or f"schema-drift-report-{track}",
+        against=against,
+        compare_track=compare_track,
     )
 
 
@@ -188,8 +242,11 @@ def _print_plain(text: str) -> None:
 
 
 def _discard_outputs(env: Mapping[str, str], cwd: Path) -> list[str]:
-    """Remove what an earlier run left at report-path and sarif-path; notes saying so."""
-    paths = [read_input(env, "report-path") or "drift_report.json", read_input(env, "sarif-path")]
+    """Remove what an earlier run left at report-path, sarif-path and the comparisons'
+    reports beside report-path; notes saying so."""
+    report = read_input(env, "report-path") or "drift_report.json"
+    paths = [report, read_input(env, "sarif-path")]
+    paths += [beside(report, kind) for kind in ("against", "migration")]
     notes = [discard_stale(cwd / path) for path in paths if path]
     return [note for note in notes if note]
 
@@ -248,7 +305,6 @@ def _failed(
 def _check(env: Mapping[str, str], cwd: Path, options: ActionOptions, progress: Progress) -> int:
     import github_action_utils as gha  # noqa: PLC0415
 
-    from drift.console import render_text  # noqa: PLC0415
     from drift.engine import check  # noqa: PLC0415
     from drift.policy import judge  # noqa: PLC0415
     from drift.report import write_json  # noqa: PLC0415
@@ -279,26 +335,192 @@ def _check(env: Mapping[str, str], cwd: Path, options: ActionOptions, progress: 
         except OSError as exc:
             gha.warning(f"cannot write SARIF to {options.sarif_path}: {exc}", title="schema-drift")
     verdict = judge(report, settings.fail_on)
-    code = int(verdict.code)
-
     _print_plain(render_text(report, options.report_path, verdict))
-    if options.annotations:
-        github.emit_annotations(github.select_annotations(report, settings.fail_on))
+    extra = _comparisons(env, cwd, options)
+    codes = [int(verdict.code)] + [extra_run.code for extra_run in extra]
+    code = 2 if 2 in codes else max(codes)
+
+    reports = [report] + [extra_run.report for extra_run in extra]
+    if options.annotations:  # the comparisons' first: they point at the pull request's lines
+        github.emit_annotations(github.select_from(reports[1:] + reports[:1], settings.fail_on))
     links = github.LinkBase(
         env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY"), env.get("GITHUB_SHA")
     )
-    markdown = github.step_summary(report, links=links, artifact=options.artifact_name)
+    budget = github.SUMMARY_BUDGET // len(reports)  # one step summary holds every section
+    sections = [
+        github.step_summary(report, links=links, artifact=options.artifact_name, budget=budget)
+    ]
+    sections += [
+        github.step_summary(
+            extra_run.report,
+            links=links,
+            artifact=options.artifact_name,
+            title=extra_run.title,
+            budget=budget,
+        )
+        for extra_run in extra
+    ]
+    markdown = "\n".join(sections)
     if options.summary:
         _append_summary(env, markdown)
     if options.pr_comment:
         _comment(env, options, markdown)
-    _set_outputs(
-        env,
-        github.outputs(
-            report, report_path=options.report_path, sarif_path=sarif_path, exit_code=code
-        ),
+    values = github.outputs(
+        report, report_path=options.report_path, sarif_path=sarif_path, exit_code=code
     )
+    values.update(dict.fromkeys(COMPARISON_OUTPUTS, ""))
+    for extra_run in extra:
+        values.update(extra_run.outputs)
+    _set_outputs(env, values)
     return code
+
+
+COMPARISON_OUTPUTS = (
+    "against-status",
+    "against-changed",
+    "against-breaking",
+    "against-report-path",
+    "migration-safe",
+    "migration-report-path",
+)
+
+
+@dataclass(frozen=True)
+class ExtraRun:
+    """A comparison the step ran beside its check: `against`, or the migration preview."""
+
+    report: DriftReport
+    title: str
+    code: int  # what it adds to the step's exit code
+    outputs: dict[str, str]
+
+
+def _comparisons(env: Mapping[str, str], cwd: Path, options: ActionOptions) -> list[ExtraRun]:
+    for kind in ("against", "migration"):  # an earlier run's is never read as this one's
+        discard_stale(cwd / options.beside(kind))
+    runs = []
+    if options.against:
+        against = _run_against(env, cwd, options, options.against)
+        if against is not None:
+            runs.append(against)
+    if options.compare_track:
+        runs.append(_run_migration(cwd, options, options.compare_track))
+    return runs
+
+
+def _side_settings(
+    options: ActionOptions, cwd: Path, command: str, old: Side, new: Side, kind: str
+) -> CompareSettings:
+    s = options.settings
+    return CompareSettings(
+        command=command,
+        old=old,
+        new=new,
+        output=cwd / options.beside(kind),
+        format="text",
+        fail_on=s.fail_on if command == "compare" else FailOn.BREAKING,
+        mode=s.mode,
+        policy=s.policy,
+        config=s.config,
+        token_env=s.token_env,
+        token=s.token,
+        concurrency=s.concurrency,
+        timeout=s.timeout,
+        retries=s.retries,
+        retry_budget=s.retry_budget,
+        verify_index=s.verify_index,
+        quiet=True,
+    )
+
+
+def _run_against(
+    env: Mapping[str, str], cwd: Path, options: ActionOptions, revision: str
+) -> ExtraRun | None:
+    import github_action_utils as gha  # noqa: PLC0415
+
+    from drift.engine import compare_sources  # noqa: PLC0415
+    from drift.policy import judge  # noqa: PLC0415
+    from drift.sinks import github  # noqa: PLC0415
+    from drift.sinks.prcomment import PULL_REQUEST_EVENTS  # noqa: PLC0415
+    from drift.sources.spec import git_side  # noqa: PLC0415
+
+    settings = options.settings
+    title = f"Against {revision}"
+    if revision == "base":
+        event = env.get("GITHUB_EVENT_NAME") or "(no event)"
+        if event not in PULL_REQUEST_EVENTS:
+            gha.notice(
+                f"against: base compares with a pull request's base commit; a {event} event "
+                "has none, so that comparison is skipped",
+                title="schema-drift",
+            )
+            return None
+        revision = pull_request_base(env.get("GITHUB_EVENT_PATH"))
+        title = "Against the pull request's base"
+    folder = os.path.relpath(settings.schema_dir, cwd).replace(os.sep, "/")
+    old = git_side(revision, folder)
+    new = Side(SideKind.DIR, folder, path=settings.schema_dir)
+    compare_settings = _side_settings(options, cwd, "compare", old, new, "against")
+    report = compare_sources(compare_settings, cwd=cwd, trust_repository=True).result.report
+    path = options.beside("against")
+    _write_beside(compare_settings.output, report)
+    verdict = judge(report, settings.fail_on)
+    _print_plain(render_text(report, path, verdict))
+    outputs = github.against_outputs(report, report_path=path)
+    return ExtraRun(report, title, int(verdict.code), outputs)
+
+
+def _run_migration(cwd: Path, options: ActionOptions, to_track: str) -> ExtraRun:
+    from drift.engine import compare_sources  # noqa: PLC0415
+    from drift.sinks import github  # noqa: PLC0415
+
+    s = options.settings
+    url = s.public_registry_url
+
+    def side(track: str) -> Side:
+        return Side(SideKind.REGISTRY, f"{url}#{track}", s.registry_path, None, None,
+                    s.registry_url, s.registry_kind, track)  # fmt: skip
+
+    compare_settings = _side_settings(
+        options, cwd, "migrate", side(s.track), side(to_track), "migration"
+    )
+    report = compare_sources(compare_settings, cwd=cwd).result.report
+    path = options.beside("migration")
+    _write_beside(compare_settings.output, report)
+    # A preview informs: an unsafe migration never fails the step, an error does. Its
+    # text ends on the migration's own line, not on a verdict that would not hold.
+    _print_plain(render_text(report, path))
+    code = 2 if report.has_errors else 0
+    return ExtraRun(
+        report, "Migration preview", code, github.migration_outputs(report, report_path=path)
+    )
+
+
+def _write_beside(path: Path, report: DriftReport) -> None:
+    from drift.report import write_json  # noqa: PLC0415
+
+    write_json(path, report.to_dict())
+
+
+def pull_request_base(event_path: str | None) -> str:
+    """The pull request's base commit, `pull_request.base.sha` in the event payload."""
+    from drift.documents import loads_json  # noqa: PLC0415
+
+    where = f"the event payload (GITHUB_EVENT_PATH={event_path or ''})"
+    try:
+        payload = loads_json(Path(event_path or "").read_bytes())
+    except (OSError, ValueError) as exc:
+        raise DriftError(f"against: base: cannot read {where}: {exc}") from None
+    pull = payload.get("pull_request") if isinstance(payload, dict) else None
+    base = pull.get("base") if isinstance(pull, dict) else None
+    sha = base.get("sha") if isinstance(base, dict) else None
+    if (
+        not isinstance(sha, str)
+        or len(sha) not in (40, 64)
+        or not all(c in "0123456789abcdef" for c in sha)
+    ):
+        raise DriftError(f"against: base: {where} names no commit at pull_request.base.sha")
+    return sha
 
 
 def _comment(env: Mapping[str, str], options: ActionOptions, markdown: str) -> None:

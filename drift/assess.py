@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from drift.config import DriftConfig
 from drift.diff import RatedChange, Severity, diff_schemas
 from drift.diff.model import Mode, Policy
@@ -11,7 +13,9 @@ from drift.report import DriftReport, ReportedChange, Status
 from drift.snapshots import Snapshot
 
 
-def reported(schema: str, lines: Lines, rated: RatedChange, config: DriftConfig) -> ReportedChange:
+def reported(
+    schema: str, lines: Lines | None, rated: RatedChange, config: DriftConfig
+) -> ReportedChange:
     change = rated.change
     fingerprint = change.fingerprint(schema)
     rule = config.ignored(schema, change.kind, change.path)
@@ -19,7 +23,7 @@ def reported(schema: str, lines: Lines, rated: RatedChange, config: DriftConfig)
     return ReportedChange(
         kind=change.kind.value,
         path=change.path,
-        line=lines.line("" if change.path == "/" else change.path),
+        line=None if lines is None else lines.line("" if change.path == "/" else change.path),
         old=change.old,
         new=change.new,
         severity=rated.severity.value,
@@ -44,11 +48,26 @@ def verdict(changes: list[ReportedChange]) -> tuple[str, bool]:
 Assessment = tuple[list[ReportedChange], str, bool]  # changes, severity, compatible
 
 
-class Assessor:
-    """Assesses drifted schemas, as their registry documents arrive or afterwards."""
+def old_lines(snapshot: Snapshot, document: RegistrySchema) -> Lines | None:
+    """check's lines: the local snapshot's file (OLD)."""
+    return snapshot.lines
 
-    def __init__(self, *, mode: Mode, policy: Policy, config: DriftConfig) -> None:
+
+Locate = Callable[[Snapshot, RegistrySchema], Lines | None]
+
+
+class Assessor:
+    """Assesses drifted schemas, as their registry documents arrive or afterwards.
+
+    `locate` gives the lines changes are mapped to: OLD's file by default (check),
+    NEW's where NEW has files (compare), none when neither side is a file.
+    """
+
+    def __init__(
+        self, *, mode: Mode, policy: Policy, config: DriftConfig, locate: Locate = old_lines
+    ) -> None:
         self.mode, self.policy, self.config = mode, policy, config
+        self.locate = locate
         self._assessed: dict[str, Assessment] = {}
 
     def on_document(self, snapshot: Snapshot, document: RegistrySchema) -> None:
@@ -60,9 +79,9 @@ class Assessor:
         result = diff_schemas(
             snapshot.content, document.content, mode=self.mode, policy=self.policy
         )
+        lines = self.locate(snapshot, document) if result.changes else None
         changes = [
-            reported(snapshot.identity, snapshot.lines, rated, self.config)
-            for rated in result.changes
+            reported(snapshot.identity, lines, rated, self.config) for rated in result.changes
         ]
         return (changes, *verdict(changes))
 

@@ -1,4 +1,4 @@
-"""The `schema-drift` command line: check, pull, registry serve."""
+"""The `schema-drift` command line: check, compare, migrate, diff, pull, watch, registry serve."""
 
 from __future__ import annotations
 
@@ -25,7 +25,14 @@ from drift.failure import (
     tell,
     write_failed_report,
 )
-from drift.settings import DEFAULTS, Settings, load_settings
+from drift.settings import (
+    COMPARE_DEFAULTS,
+    DEFAULTS,
+    CompareSettings,
+    Settings,
+    load_compare_settings,
+    load_settings,
+)
 
 if TYPE_CHECKING:
     from drift.subscribe import SubscribeOptions
@@ -74,9 +81,35 @@ _TELEMETRY_FLAGS = {
 }
 
 
-def _add_flags(parser: argparse.ArgumentParser, flags: dict[str, tuple[str, str]]) -> None:
+SIDE_SPELLINGS = (
+    "a schema dir (schemas), a git revision of one (git:REV:PATH, e.g. git:origin/main:schemas, "
+    "PATH relative to the current directory), or a registry track (https://HOST#v2, or a "
+    "registry directory with its track: examples/registry#v1)"
+)
+_CLIENT_FLAGS = ("token-env", "concurrency", "timeout", "retries", "retry-budget", "verify-index")
+
+
+def _add_comparison_flags(parser: argparse.ArgumentParser, command: str) -> None:
+    """compare's and migrate's flags: check's verdict flags, --format, the registry client's."""
+    defaults = {**DEFAULTS, **COMPARE_DEFAULTS[command]}
+    verdict = {
+        "output": ("where to write the JSON report", "FILE"),
+        "format": ("what to print on stdout: text, json (the report) or markdown", "FORMAT"),
+        "fail-on": ("exit 1 on: drift (any change or removal), breaking, or never", "WHEN"),
+        **_VERDICT_FLAGS,
+    }
+    _add_flags(parser, verdict, defaults)
+    _add_flags(parser, {name: _REGISTRY_FLAGS[name] for name in _CLIENT_FLAGS})
+    _add_switch(parser, "quiet", "print nothing on stderr but errors")
+
+
+def _add_flags(
+    parser: argparse.ArgumentParser,
+    flags: dict[str, tuple[str, str]],
+    defaults: dict[str, str] = DEFAULTS,
+) -> None:
     for name, (text, metavar) in flags.items():
-        default = DEFAULTS.get(name)
+        default = defaults.get(name)
         suffix = f" (default: {default})" if default else ""
         parser.add_argument(f"--{name}", dest=name, metavar=metavar, help=text + suffix)
 
@@ -182,6 +215,33 @@ def build_parser() -> argparse.ArgumentParser:
         },
     )
 
+    compare = commands.add_parser(
+        "compare",
+        help="compare any two schema sources: a dir, git:REV:PATH, URL#TRACK",
+        description=f"Compare two schema sources, OLD and NEW. Each side is {SIDE_SPELLINGS}.",
+    )
+    compare.add_argument(
+        "old", metavar="OLD", help="the schemas as they were, e.g. git:origin/main:schemas"
+    )
+    compare.add_argument("new", metavar="NEW", help="the schemas as they are, e.g. schemas")
+    _add_comparison_flags(compare, "compare")
+
+    migrate = commands.add_parser(
+        "migrate",
+        help="preview a migration from one registry track to another (v1 → v2)",
+        description="Each --from schema beside its --to counterpart, diffed; schemas dropped and "
+        "new; deprecations; and whether moving every consumer is safe.",
+    )
+    _add_flags(
+        migrate,
+        {
+            "registry-url": _REGISTRY_FLAGS["registry-url"],
+            "from": ("the track consumers move from, e.g. v1", "TRACK"),
+            "to": ("the track they move to, e.g. v2", "TRACK"),
+        },
+    )
+    _add_comparison_flags(migrate, "migrate")
+
     registry = commands.add_parser("registry", help="registry tools")
     registry_commands = registry.add_subparsers(dest="registry_command", required=True)
     serve = registry_commands.add_parser("serve", help="serve a registry directory over HTTP")
@@ -194,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--delay-ms", type=float, default=0.0, help="latency added to every response (benchmarks)"
     )
     serve.add_argument("--verbose", action="store_true", help="log every request to stderr")
-    _add_debug(check, watch, pull, diff, serve)
+    _add_debug(check, watch, pull, diff, compare, migrate, serve)
     return parser
 
 
@@ -279,6 +339,64 @@ def _check(settings: Settings, args: argparse.Namespace, progress: Progress) -> 
     if not settings.quiet:
         sys.stderr.write(render_text(report, str(args.output or DEFAULTS["output"]), verdict))
     return int(verdict.code)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """compare and migrate, ending in a report at --output whatever happens, or in none."""
+    command = args.command
+    try:
+        settings = load_compare_settings(_raw(args), command=command)
+    except SettingsError as exc:
+        code = _settings_failed(exc)
+        output = (args.output or "").strip() or COMPARE_DEFAULTS[command]["output"]
+        _say(discard_stale(Path.cwd() / output))
+        return code
+    progress = Progress()
+    try:
+        return _compare(settings, progress)
+    except (Exception, KeyboardInterrupt) as exc:
+        failure = tell(exc, debug=args.debug)
+        _say(write_failed_report(settings, failure.problem, progress)[1])
+        return 2
+
+
+def _compare(settings: CompareSettings, progress: Progress) -> int:
+    from drift.console import render_text  # noqa: PLC0415
+    from drift.engine import compare_sources  # noqa: PLC0415
+    from drift.policy import judge  # noqa: PLC0415
+    from drift.report import dumps_readable, write_json  # noqa: PLC0415
+
+    report = progress.report = compare_sources(settings).result.report
+    data = report.to_dict()
+    try:
+        write_json(settings.output, data)
+    except OSError as exc:
+        print(
+            f"schema-drift: error: cannot write --output {settings.output}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        _say(discard_stale(settings.output))
+        return 2
+    verdict = judge(report, settings.fail_on)
+    shown = _shown_path(settings.output)
+    if settings.format == "json":
+        sys.stdout.write(dumps_readable(data))  # the report file's own text
+    elif settings.format == "markdown":
+        from drift.sinks.github import LinkBase, step_summary  # noqa: PLC0415
+
+        sys.stdout.write(step_summary(report, links=LinkBase(None, None, None), artifact=None))
+    else:
+        sys.stdout.write(render_text(report, shown, verdict))
+    if settings.format != "text" and not settings.quiet:
+        print(f"report: {shown}\n{verdict.line}", file=sys.stderr)
+    return int(verdict.code)
+
+
+def _shown_path(path: Path) -> str:
+    try:
+        return path.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _keeps_running() -> None:
@@ -398,6 +516,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "pull": run_pull,
         "diff": run_diff,
         "watch": run_watch,
+        "compare": run_compare,
+        "migrate": run_compare,
         "registry": run_serve,
     }
     try:

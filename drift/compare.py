@@ -35,6 +35,15 @@ def normalise_name(name: str) -> str:
 
 
 @dataclass(frozen=True)
+class Sides:
+    """What a schema on one side only is called: check's words, or compare's."""
+
+    only_in_old: Status = Status.MISSING_IN_REGISTRY
+    only_in_new: Status = Status.NEW_IN_REGISTRY
+    absent: str | None = None  # why an OLD schema has no NEW counterpart (default: check's)
+
+
+@dataclass(frozen=True)
 class Pair:
     snapshot: Snapshot
     entry: IndexEntry
@@ -241,6 +250,7 @@ async def compare(
     on_document: OnDocument | None = None,
     prefetched: Mapping[str, Awaitable[Fetched]] | None = None,
     verify_all: bool = False,
+    sides: Sides | None = None,
 ) -> tuple[DriftReport, dict[str, RegistrySchema]]:
     """Build the report; also return the registry documents fetched, keyed by local identity.
 
@@ -248,8 +258,10 @@ async def compare(
     `on_document` sees each fetched document as it arrives (work done while the
     other requests are still travelling); `prefetched` has fetches a `Prefetcher`
     started, by snapshot identity; `verify_all` fetches every matched schema rather
-    than trusting the index's hashes once one of them checked out.
+    than trusting the index's hashes once one of them checked out. `sides` names
+    what is only on one side when `registry` is not a registry but any NEW source.
     """
+    sides = sides or Sides()
     started = clock()
     report = DriftReport(track=track, registry_url=registry_url, generated_at=now_iso())
     report.stats.verify_index = "all" if verify_all else "probe"
@@ -257,7 +269,7 @@ async def compare(
         SchemaResult(schema=p.identity, status=Status.ERROR, file=p.file, error=p.message)
         for p in local.problems
     ]
-    if local.metadata and local.metadata.track and local.metadata.track != track:
+    if track and local.metadata and local.metadata.track and local.metadata.track != track:
         report.warnings.append(
             f"_metadata.json says these snapshots are from track {local.metadata.track!r}, "
             f"but track {track!r} is being checked"
@@ -280,8 +292,8 @@ async def compare(
     for snapshot in local.snapshots:
         entry = matcher.find(snapshot)
         if entry is None:
-            missing = _base_result(snapshot, Status.MISSING_IN_REGISTRY)
-            missing.detail = f"the registry index of track {track} does not list it"
+            missing = _base_result(snapshot, sides.only_in_old)
+            missing.detail = sides.absent or f"the registry index of track {track} does not list it"
             results[snapshot.identity] = missing
         else:
             pairs.append(Pair(snapshot, entry))
@@ -311,7 +323,7 @@ async def compare(
     _note_false_synced(pairs, fetched, results, report)
     report.schemas = [results[s.identity] for s in local.snapshots] + problems
     if include_new:
-        report.schemas += _new_in_registry(track_index.entries, pairs)
+        report.schemas += _new_in_registry(track_index.entries, pairs, sides.only_in_new)
 
     report.stats.requests = registry.requests
     report.stats.fetched = len(fetched)
@@ -416,12 +428,14 @@ def _error(snapshot: Snapshot, message: str) -> SchemaResult:
     return result
 
 
-def _new_in_registry(entries: list[IndexEntry], pairs: list[Pair]) -> list[SchemaResult]:
+def _new_in_registry(
+    entries: list[IndexEntry], pairs: list[Pair], status: Status = Status.NEW_IN_REGISTRY
+) -> list[SchemaResult]:
     matched = {id(pair.entry) for pair in pairs}
     return [
         SchemaResult(
             schema=entry.schema_id,
-            status=Status.NEW_IN_REGISTRY,
+            status=status,
             schema_id=entry.schema_id,
             registry_name=entry.name,
             registry_sha=entry.sha256,

@@ -18,8 +18,17 @@ _LABEL = {
     Status.MISSING_IN_REGISTRY: "MISSING",
     Status.NEW_IN_REGISTRY: "new",
     Status.ERROR: "ERROR",
+    Status.REMOVED: "REMOVED",
+    Status.ADDED: "added",
 }
-_ORDER = [Status.ERROR, Status.DRIFT, Status.MISSING_IN_REGISTRY, Status.NEW_IN_REGISTRY]
+_ORDER = [
+    Status.ERROR,
+    Status.DRIFT,
+    Status.MISSING_IN_REGISTRY,
+    Status.REMOVED,
+    Status.NEW_IN_REGISTRY,
+    Status.ADDED,
+]
 
 
 def _short(sha: str | None) -> str:
@@ -86,7 +95,7 @@ def render_text(
     )
     requests = plural(report.stats.requests, "registry request")
     lines = [
-        f"schema-drift: track {report.track} against {report.registry_url}",
+        _title(report),
         f"{plural(len(report.schemas), 'schema')}: {counts or 'none'} "
         f"({requests}, {report.stats.seconds:.2f} s)",
     ]
@@ -102,8 +111,32 @@ def render_text(
         for item in report.schemas
         if item.status is Status.SYNCED and item.deprecated
     ]
+    lines += _migration(report)
     if report_path:
         lines.append(f"report: {report_path}")
     if verdict is not None:
         lines.append(verdict.line)
     return "\n".join(lines) + "\n"
+
+
+def _title(report: DriftReport) -> str:
+    comparison = report.comparison
+    if comparison is None or comparison.command == "check":
+        return f"schema-drift: track {report.track} against {report.registry_url}"
+    if comparison.command == "migrate":
+        return (
+            f"schema-drift: migrate {report.registry_url} from track {comparison.old.track} "
+            f"to {comparison.new.track}"
+        )
+    return f"schema-drift: compare {comparison.old.label} (OLD) with {comparison.new.label} (NEW)"
+
+
+def _migration(report: DriftReport) -> list[str]:
+    migration = report.migration
+    if migration is None:
+        return []
+    lines = [
+        f"  deprecated in {item.track}: {item.schema}: {item.note or '(no note)'}"
+        for item in migration.deprecations
+    ]
+    return [*lines, f"migration: {migration.verdict}"]

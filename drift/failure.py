@@ -16,13 +16,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from drift.errors import DriftError
 
 if TYPE_CHECKING:
+    from drift.diff.model import Mode, Policy
     from drift.report import DriftReport
-    from drift.settings import Settings
+
+
+class RunSettings(Protocol):
+    """What a failed run's report needs of its settings (check's, compare's, migrate's)."""
+
+    @property
+    def track(self) -> str: ...
+    @property
+    def public_registry_url(self) -> str: ...
+    @property
+    def mode(self) -> Mode: ...
+    @property
+    def policy(self) -> Policy: ...
+    @property
+    def output(self) -> Path: ...
+
 
 PROG = "schema-drift"
 MAX_MESSAGE_CHARS = 500  # an exception's text can hold a whole document: one line stays short
@@ -128,7 +144,7 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def failed_report(settings: Settings, problem: str) -> DriftReport:
+def failed_report(settings: RunSettings, problem: str) -> DriftReport:
     """A report of a check that did not finish: no schemas, one run error saying why."""
     from drift.report import DriftReport  # noqa: PLC0415 (only a failing run needs it)
 
@@ -151,7 +167,7 @@ class Progress:
 
 
 def write_failed_report(
-    settings: Settings, problem: str, progress: Progress | None = None
+    settings: RunSettings, problem: str, progress: Progress | None = None
 ) -> tuple[bool, str | None]:
     """Write a report of the failure at settings.output: (written, a note to show or None).
 

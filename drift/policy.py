@@ -16,7 +16,9 @@ class ExitCode(enum.IntEnum):
     ERROR = 2  # usage/config error, or any schema that could not be compared
 
 
-FAILING_STATUSES = (Status.DRIFT, Status.MISSING_IN_REGISTRY)
+FAILING_STATUSES = (Status.DRIFT, Status.MISSING_IN_REGISTRY, Status.REMOVED)
+# A schema OLD has and NEW lacks breaks whoever reads it: it fails under `breaking` too.
+GONE_STATUSES = (Status.MISSING_IN_REGISTRY, Status.REMOVED)
 _OUTCOME = {ExitCode.OK: "PASS", ExitCode.DRIFT: "FAIL", ExitCode.ERROR: "ERROR"}
 
 
@@ -50,7 +52,7 @@ def judge(report: DriftReport, fail_on: FailOn) -> Verdict:
     failing = _counted(report, FAILING_STATUSES)
     if fail_on is FailOn.DRIFT and failing:
         return Verdict(ExitCode.DRIFT, f"{', '.join(failing)} {under}")
-    missing = _counted(report, (Status.MISSING_IN_REGISTRY,))
+    missing = _counted(report, GONE_STATUSES)
     if fail_on is FailOn.BREAKING and (report.breaking or missing):
         breaking = [f"{report.breaking} breaking"] if report.breaking else []
         return Verdict(ExitCode.DRIFT, f"{', '.join(breaking + missing)} {under}")

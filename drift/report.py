@@ -17,11 +17,91 @@ REPORT_VERSION = 1
 
 
 class Status(enum.StrEnum):
-    SYNCED = "synced"
-    DRIFT = "drift"
-    MISSING_IN_REGISTRY = "missing_in_registry"
-    NEW_IN_REGISTRY = "new_in_registry"
+    SYNCED = "synced"  # the same content on both sides
+    DRIFT = "drift"  # on both sides, with different content
+    MISSING_IN_REGISTRY = "missing_in_registry"  # check: only local (OLD)
+    NEW_IN_REGISTRY = "new_in_registry"  # check: only in the registry (NEW)
     ERROR = "error"
+    REMOVED = "removed"  # compare, migrate: only in OLD
+    ADDED = "added"  # compare, migrate: only in NEW
+
+
+CHECK_STATUSES = (
+    Status.SYNCED,
+    Status.DRIFT,
+    Status.MISSING_IN_REGISTRY,
+    Status.NEW_IN_REGISTRY,
+    Status.ERROR,
+)
+COMPARE_STATUSES = (Status.SYNCED, Status.DRIFT, Status.REMOVED, Status.ADDED, Status.ERROR)
+
+
+@dataclass(frozen=True)
+class SideInfo:
+    """One side of a comparison, as the report names it."""
+
+    kind: str  # dir | git | registry
+    spec: str  # as the user wrote it, credentials removed
+    commit: str | None = None  # git: the commit the revision resolved to
+    track: str | None = None  # registry: the track read
+
+    @property
+    def label(self) -> str:
+        """The side as a reader names it: git:main:schemas (1a2b3c4d5e6f); a full SHA shortened."""
+        if not self.commit:
+            return self.spec
+        if self.commit in self.spec:
+            return self.spec.replace(self.commit, self.commit[:12])
+        return f"{self.spec} ({self.commit[:12]})"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "spec": self.spec, "commit": self.commit, "track": self.track}
+
+
+@dataclass
+class Comparison:
+    """What was compared with what: `check` is (schema dir, registry track)."""
+
+    command: str  # check | compare | migrate
+    old: SideInfo
+    new: SideInfo
+
+    @property
+    def statuses(self) -> tuple[Status, ...]:
+        return CHECK_STATUSES if self.command == "check" else COMPARE_STATUSES
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"command": self.command, "old": self.old.to_dict(), "new": self.new.to_dict()}
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    schema: str
+    track: str
+    note: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": self.schema, "track": self.track, "note": self.note}
+
+
+@dataclass
+class Migration:
+    """`migrate`'s preview: whether moving every consumer from one track to the other is safe."""
+
+    from_track: str
+    to_track: str
+    safe: bool
+    verdict: str  # the one line that says so, and why
+    deprecations: list[Deprecation] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.from_track,
+            "to": self.to_track,
+            "safe": self.safe,
+            "verdict": self.verdict,
+            "deprecations": [item.to_dict() for item in self.deprecations],
+        }
 
 
 @dataclass(frozen=True)
@@ -124,6 +204,13 @@ class DriftReport:
     warnings: list[str] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
     telemetry: dict[str, dict[str, Any]] = field(default_factory=dict)  # sink → {ok, error}
+    comparison: Comparison | None = None
+    migration: Migration | None = None
+
+    @property
+    def statuses(self) -> tuple[Status, ...]:
+        """The statuses this kind of report uses (its `counts` keys)."""
+        return CHECK_STATUSES if self.comparison is None else self.comparison.statuses
 
     def count(self, status: Status) -> int:
         return sum(1 for item in self.schemas if item.status is status)
@@ -149,15 +236,15 @@ class DriftReport:
             "report_version": REPORT_VERSION,
             "tool_version": __version__,
             "generated_at": self.generated_at,
-            "track": self.track,
-            "registry_url": self.registry_url,
+            "track": self.track or None,  # compare without a registry side: null
+            "registry_url": self.registry_url or None,
             "mode": self.mode,
             "policy": self.policy,
             "total_schemas": len(self.schemas),
             "synced": self.count(Status.SYNCED),
             "drifted": self.count(Status.DRIFT),
             "breaking": self.breaking,
-            "counts": {status.value: self.count(status) for status in Status},
+            "counts": {status.value: self.count(status) for status in self.statuses},
             "schemas": [item.to_dict() for item in self.schemas],
             "errors": errors,
             "warnings": list(self.warnings),
@@ -169,6 +256,8 @@ class DriftReport:
                 "fetched": self.stats.fetched,
                 "verify_index": self.stats.verify_index,
             },
+            "comparison": None if self.comparison is None else self.comparison.to_dict(),
+            "migration": None if self.migration is None else self.migration.to_dict(),
         }
 
 

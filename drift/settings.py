@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 from drift.config import CONFIG_NAME, DriftConfig, find_repo_root, load_config
 from drift.diff.model import Mode, Policy
 from drift.errors import SettingsError
+from drift.sources.spec import Side, SideKind
 from drift.telemetry import TelemetryTargets, default_repo
 
 TRACKS = ("v1", "v2")
@@ -221,7 +222,8 @@ def _env_name(value: str) -> str:
     return value
 
 
-def _registry(value: str, cwd: Path) -> tuple[str, RegistryKind, Path | None]:
+def registry_location(value: str, cwd: Path) -> tuple[str, RegistryKind, Path | None]:
+    """(URL, kind, directory) of a registry given as http(s)://…, file://… or a directory."""
     if not value:
         raise ValueError(
             "is required; e.g. https://schema-registry-service.fly.dev, "
@@ -339,7 +341,7 @@ def load_settings(
 
     no_registry: tuple[str, RegistryKind, Path | None] = ("", RegistryKind.HTTP, None)
     url, kind, registry_path = inputs.parse(
-        "registry-url", lambda v: _registry(v, cwd), no_registry
+        "registry-url", lambda v: registry_location(v, cwd), no_registry
     )
     schema_dir = cwd / inputs.text("schema-dir")
     if schema_dir_must_exist and not schema_dir.is_dir():
@@ -375,3 +377,136 @@ def load_settings(
     if inputs.problems:
         raise SettingsError("\n".join(inputs.problems))
     return settings
+
+
+# -- compare and migrate: any two sources ---------------------------------------------------
+
+COMPARE_DEFAULTS: dict[str, dict[str, str]] = {
+    "compare": {"output": "compare_report.json", "fail-on": "drift"},
+    "migrate": {"output": "migration_report.json", "fail-on": "breaking"},
+}
+FORMATS = ("text", "json", "markdown")
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """`compare OLD NEW` and `migrate --from --to`: two sides and how to judge them."""
+
+    command: str  # compare | migrate
+    old: Side
+    new: Side
+    output: Path
+    format: str
+    fail_on: FailOn
+    mode: Mode
+    policy: Policy
+    config: DriftConfig
+    token_env: str
+    token: str | None = field(repr=False)
+    concurrency: int
+    timeout: float
+    retries: int
+    retry_budget: float
+    verify_index: VerifyIndex
+    quiet: bool
+
+    @property
+    def track(self) -> str:
+        """The registry track the report names (NEW's, else OLD's; '' when none)."""
+        sides = (self.new, self.old)
+        return next((side.track for side in sides if side.track), "")
+
+    @property
+    def public_registry_url(self) -> str:
+        sides = (self.new, self.old)
+        return next((redact_url(side.url) for side in sides if side.url), "")
+
+
+def _format(value: str) -> str:
+    if value not in FORMATS:
+        raise ValueError(f"{value!r} is not accepted; use one of {', '.join(FORMATS)}")
+    return value
+
+
+def _side(inputs: _Collector, name: str, cwd: Path) -> Side | None:
+    from drift.sources.spec import parse_side  # noqa: PLC0415
+
+    text = inputs.raw.get(name) or ""
+    try:
+        return parse_side(text, cwd)
+    except ValueError as exc:
+        inputs.problems.append(f"{name.upper()}: {exc}")  # the positional OLD or NEW
+        return None
+
+
+def _migration_sides(inputs: _Collector, cwd: Path) -> tuple[Side | None, Side | None]:
+    location = inputs.parse("registry-url", lambda v: registry_location(v, cwd), None)
+    tracks: list[str | None] = []
+    for name in ("from", "to"):
+        if inputs.raw.get(name):
+            tracks.append(inputs.parse(name, _track, None))
+        else:
+            tracks.append(None)
+            inputs.problems.append(f"{inputs.label(name)}: is required; e.g. --from v1 --to v2")
+    if tracks[0] and tracks[0] == tracks[1]:
+        inputs.problems.append(
+            f"{inputs.label('to')}: {tracks[1]!r} is --from's track too; e.g. --from v1 --to v2"
+        )
+    if location is None or not all(tracks):
+        return None, None
+    url, kind, path = location
+    sides = [
+        Side(SideKind.REGISTRY, f"{redact_url(url)}#{track}", path, None, None, url, kind, track)
+        for track in tracks
+    ]
+    return sides[0], sides[1]
+
+
+def load_compare_settings(
+    raw: Mapping[str, str | None],
+    *,
+    command: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    label: Callable[[str], str] = cli_label,
+) -> CompareSettings:
+    """Validate `compare`'s or `migrate`'s inputs, or raise SettingsError listing every problem."""
+    env = os.environ if env is None else env
+    cwd = Path.cwd() if cwd is None else cwd
+    defaults = COMPARE_DEFAULTS[command]
+    inputs = _Collector({**raw, **{k: raw.get(k) or v for k, v in defaults.items()}}, label)
+    if command == "migrate":
+        old, new = _migration_sides(inputs, cwd)
+    else:
+        old, new = _side(inputs, "old", cwd), _side(inputs, "new", cwd)
+    token_env = inputs.parse("token-env", _env_name, "REGISTRY_TOKEN")
+
+    def build(old: Side, new: Side) -> CompareSettings:
+        return CompareSettings(
+            command=command,
+            old=old,
+            new=new,
+            output=cwd / inputs.text("output"),
+            format=inputs.parse("format", _format, "text"),
+            fail_on=inputs.parse("fail-on", choice(FailOn), FailOn.DRIFT),
+            mode=inputs.parse("mode", choice(Mode), Mode.FULL),
+            policy=inputs.parse("policy", choice(Policy), Policy.LENIENT),
+            config=inputs.parse("config", lambda v: _config(v, cwd), DriftConfig()),
+            token_env=token_env,
+            token=env.get(token_env) or None,
+            concurrency=inputs.parse("concurrency", _int_in(1, 256, 16), 16),
+            timeout=inputs.parse("timeout", _seconds, 10.0),
+            retries=inputs.parse("retries", _int_in(0, 10, 3), 3),
+            retry_budget=inputs.parse("retry-budget", _retry_budget, 30.0),
+            verify_index=inputs.parse("verify-index", choice(VerifyIndex), VerifyIndex.PROBE),
+            quiet=inputs.parse("quiet", parse_bool, False),
+        )
+
+    # Built from placeholders when a side is bad, so every other problem is found too.
+    settings = build(old or _NO_SIDE, new or _NO_SIDE)
+    if inputs.problems:
+        raise SettingsError("\n".join(inputs.problems))
+    return settings
+
+
+_NO_SIDE = Side(SideKind.DIR, "-")

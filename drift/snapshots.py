@@ -63,6 +63,9 @@ class LocalSnapshots:
     metadata: Metadata | None
 
 
+Unusable = UnusableFile  # public: sources that read snapshots elsewhere (git) raise and catch it
+
+
 def display_path(path: Path, cwd: Path) -> str:
     try:
         return path.relative_to(cwd).as_posix()
@@ -158,7 +161,12 @@ def document_lines(path: Path, text: str) -> Lines:
 
 
 def read_metadata(path: Path) -> Metadata:
-    raw = _parse_json(read_text(path))
+    return metadata_from_text(read_text(path))
+
+
+def metadata_from_text(data: str) -> Metadata:
+    """What a `_metadata.json` holding `data` says (read_metadata reads it from disk)."""
+    raw = _parse_json(data)
     if not isinstance(raw, dict):
         raise UnusableFile("must be a JSON object with track, version and fetched_at")
 
@@ -177,7 +185,11 @@ def read_metadata(path: Path) -> Metadata:
 
 
 def load_snapshot(path: Path, cwd: Path, metadata: Metadata | None) -> Snapshot:
-    text = read_text(path)
+    return snapshot_from_text(path, display_path(path, cwd), read_text(path), metadata)
+
+
+def snapshot_from_text(path: Path, file: str, text: str, metadata: Metadata | None) -> Snapshot:
+    """The snapshot `text` holds, read from `path` (shown as `file`); raises Unusable."""
     document = parse_document(path, text)
     if not isinstance(document, dict):
         kind = "null" if document is None else type(document).__name__
@@ -192,7 +204,7 @@ def load_snapshot(path: Path, cwd: Path, metadata: Metadata | None) -> Snapshot:
         identity=schema_id or path.stem,
         schema_id=schema_id,
         path=path,
-        file=display_path(path, cwd),
+        file=file,
         content=document,
         text=text,
         sha256=compute_sha256(document),
@@ -235,7 +247,7 @@ class SnapshotLoader:
         return snapshot
 
     def result(self) -> LocalSnapshots:
-        snapshots, duplicates = _unique(self.loaded)
+        snapshots, duplicates = unique_snapshots(self.loaded)
         return LocalSnapshots(
             snapshots=snapshots,
             problems=self.problems + duplicates,
@@ -262,7 +274,8 @@ def _nearest(metadata: dict[Path, Metadata], path: Path, root: Path) -> Metadata
         folder = folder.parent
 
 
-def _unique(loaded: list[Snapshot]) -> tuple[list[Snapshot], list[LoadProblem]]:
+def unique_snapshots(loaded: list[Snapshot]) -> tuple[list[Snapshot], list[LoadProblem]]:
+    """The snapshots whose identity is theirs alone, and a problem for each of the others."""
     by_identity: dict[str, list[Snapshot]] = {}
     for snapshot in loaded:
         by_identity.setdefault(snapshot.identity, []).append(snapshot)

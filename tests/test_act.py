@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,13 +32,23 @@ pytest_plugins = ("tests.telemetry_servers",)
 REMOTE_ACTIONS = ("actions/upload-artifact@v7", "actions/setup-python@v6", "actions/cache@v5")
 
 
-def run_act(root: Path, workflow: str, *extra: str) -> str:
-    """`act push` of one workflow in a fresh copy of the project; the log, on success."""
+def run_act(
+    root: Path,
+    workflow: str,
+    *extra: str,
+    event: str = "push",
+    prepare: Callable[[Path], list[str]] | None = None,
+) -> str:
+    """`act EVENT` of one workflow in a fresh copy of the project; the log, on success.
+
+    `prepare` may change the copy (commit to it) once the workflow is in, and returns
+    more flags for act.
+    """
     act = tool("act")
     repo = project_copy(root / "repo")
     if not (repo / workflow).exists():  # a test-only workflow, kept out of .github/
         shutil.copyfile(ROOT / "tests" / "workflows" / Path(workflow).name, repo / workflow)
-    flags: list[str] = list(extra)
+    flags: list[str] = list(extra) + (prepare(repo) if prepare else [])
     for action in REMOTE_ACTIONS:
         stub = root / "stubs" / action.replace("/", "_")
         stub.mkdir(parents=True)
@@ -47,7 +58,7 @@ def run_act(root: Path, workflow: str, *extra: str) -> str:
         )
         flags += ["--local-repository", f"{action}={stub}"]
     result = subprocess.run(
-        [act, "push", "-W", workflow, "-P", "ubuntu-latest=-self-hosted",
+        [act, event, "-W", workflow, "-P", "ubuntu-latest=-self-hosted",
          "--action-offline-mode", "--action-cache-path", str(root / "cache"), *flags],
         cwd=repo,
         capture_output=True,
@@ -129,3 +140,47 @@ def test_the_action_installs_pulse_and_sends_telemetry(
     assert re.search(
         r'schema_drift_total\{[^}]*repo="act-telemetry"[^}]*schema="md\.Trade"', exposed
     )
+
+
+def test_against_base_on_a_pull_request_event(tmp_path: Path) -> None:
+    """`act pull_request -e event.json`: the action compares the pull request with its base
+    commit (from the payload), annotates the changed line, and sets its outputs."""
+    from tests.gitrepo import git
+
+    def pull_request(repo: Path) -> list[str]:
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "--allow-empty", "-m", "base")
+        base = git(repo, "rev-parse", "HEAD")
+        quote = repo / "examples" / "schemas" / "md.Quote.json"
+        text = quote.read_text()
+        quote.write_text(text.replace('"bid": {\n      "type": "number"',
+                                      '"bid": {\n      "type": "integer"'))  # fmt: skip
+        extra = {"$schema_id": "md.Extra", "type": "object"}
+        (repo / "examples" / "schemas" / "md.Extra.json").write_text(json.dumps(extra))
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "the pull request")
+        head = git(repo, "rev-parse", "HEAD")
+        event = tmp_path / "event.json"
+        event.write_text(json.dumps({
+            "number": 1,
+            "pull_request": {"number": 1, "base": {"sha": base, "ref": "main"},
+                             "head": {"sha": head, "ref": "feature"}},
+        }))  # fmt: skip
+        return ["-e", str(event), "--env", f"SD_PYTHON={sys.executable}"]
+
+    log = run_act(tmp_path, ".github/workflows/against.yml", event="pull_request",
+                  prepare=pull_request)  # fmt: skip
+    assert "against outputs as expected" in log
+    assert "STAND-IN" not in log
+    quote = (tmp_path / "repo" / "examples" / "schemas" / "md.Quote.json").read_text()
+    line = next(n for n, text in enumerate(quote.splitlines(), 1) if '"integer"' in text)
+    assert re.search(
+        r"::error title=schema change since git%3A[0-9a-f]{12}%3Aexamples/schemas%3A md\.Quote "
+        rf"\[type_narrowed\],file=examples/schemas/md\.Quote\.json,line={line}::",
+        log,
+    ), log[-4000:]
+    outputs = dict(re.findall(r"::set-output:: (against-[a-z-]+)=(.*)", log))
+    assert outputs["against-status"] == "breaking"
+    assert json.loads(outputs["against-changed"]) == ["md.Quote", "md.Extra"]
+    assert "\n## ❌ Against the pull request's base: breaking" in log  # in the step summary
+    assert "Migration preview v1 → v2: NOT safe" in log

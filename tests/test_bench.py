@@ -54,3 +54,13 @@ def test_bench_watch_runs_and_every_event_ends_in_one_drift_event() -> None:
     ]
     assert "watcher handled=8 drifts" in out
     assert re.search(r"^idle cpu=[\d.]+% of one core", out, re.MULTILINE)
+
+
+def test_bench_compare_runs_and_counts_the_changed_schemas() -> None:
+    out = run_script(
+        "bench/bench_compare.py", "--n", "30", "--changed", "5", "--repeat", "1", "--skip-check",
+        "--python", sys.executable,
+    )  # fmt: skip
+    assert "WARNING" not in out
+    assert re.search(r"^compare n=30 changed=5 read=\S+ compare=\S+ drift=5$", out, re.MULTILINE)
+    assert "30 snapshots" in out

@@ -77,6 +77,11 @@ def test_the_dockerfile_installs_and_runs_like_a_container(
                 else:
                     target.mkdir(parents=True, exist_ok=True)
                     shutil.copy2(ROOT / source, target / Path(source).name)
+        elif instruction == "RUN" and args.startswith("apt-get "):
+            # System packages are the host's here: what the image installs must be present.
+            packages = args.split("--no-install-recommends", 1)[1].split("&&", 1)[0].split()
+            assert packages
+            assert all(shutil.which(package) for package in packages), packages
         elif instruction == "RUN":
             command = args.replace("/opt/", f"{fs}/opt/")
             subprocess.run(["bash", "-c", command], cwd=workdir, env=env, check=True)

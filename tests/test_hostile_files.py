@@ -243,7 +243,7 @@ def test_pull_never_reads_or_replaces_a_fifo(repo: Path) -> None:
     result = cli("pull", "--registry-url", "registry", "--schema-dir", "schemas", cwd=repo)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
-    assert "FAILED md.New.json: is a FIFO (named pipe)" in result.stderr
+    assert "FAILED schemas/md.New.json: is a FIFO (named pipe)" in result.stderr
     assert "not overwritten" in result.stderr
     assert (repo / "schemas" / "md.New.json").is_fifo()
     assert (repo / "schemas" / "_metadata.json").is_fifo()

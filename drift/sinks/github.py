@@ -31,9 +31,36 @@ def overall_status(report: DriftReport) -> str:
         return "error"
     if report.breaking:
         return "breaking"
-    if report.count(Status.DRIFT) or report.count(Status.MISSING_IN_REGISTRY):
+    gone = report.count(Status.MISSING_IN_REGISTRY) + report.count(Status.REMOVED)
+    if report.count(Status.DRIFT) or gone:
         return "drift"
     return "synced"
+
+
+def _command(report: DriftReport) -> str:
+    return "check" if report.comparison is None else report.comparison.command
+
+
+def changed_schemas(report: DriftReport) -> list[str]:
+    """A comparison's schemas that differ between its sides: changed, removed or added."""
+    moved = (Status.DRIFT, Status.REMOVED, Status.ADDED)
+    return [item.schema for item in report.schemas if item.status in moved]
+
+
+def against_outputs(report: DriftReport, *, report_path: str) -> dict[str, str]:
+    """The action's outputs for its `against` comparison."""
+    return {
+        "against-status": overall_status(report),
+        "against-changed": json.dumps(changed_schemas(report)),
+        "against-breaking": str(report.breaking),
+        "against-report-path": report_path,
+    }
+
+
+def migration_outputs(report: DriftReport, *, report_path: str) -> dict[str, str]:
+    """The action's outputs for its `compare-track` migration preview."""
+    safe = report.migration is not None and report.migration.safe and not report.has_errors
+    return {"migration-safe": str(safe).lower(), "migration-report-path": report_path}
 
 
 def outputs(
@@ -74,29 +101,56 @@ def _change_level(change: ReportedChange, failing: bool) -> str:
     return "notice" if change.severity == "cosmetic" else "warning"
 
 
-def _change_annotation(item: SchemaResult, change: ReportedChange, failing: bool) -> Annotation:
+def _change_annotation(
+    item: SchemaResult, change: ReportedChange, failing: bool, prefix: str = "schema drift"
+) -> Annotation:
     level = _change_level(change, failing)
     breaks = f" (breaks {', '.join(change.breaks)})" if change.breaks else ""
     return Annotation(
         level=level,
-        title=f"schema drift: {item.schema} [{change.kind}]",
+        title=f"{prefix}: {item.schema} [{change.kind}]",
         message=f"{change.path}: {change.message}{breaks}. fingerprint {change.fingerprint}",
         file=item.file,
         line=change.line,
     )
 
 
-def _all_annotations(report: DriftReport, fail_on: FailOn) -> list[Annotation]:
-    failing = fail_on is not FailOn.NEVER
-    found = [
-        Annotation("error", "schema drift: registry", message) for message in report.run_errors
+def _prefix(report: DriftReport) -> str:
+    """How a report's annotation titles begin: what kind of comparison speaks."""
+    comparison = report.comparison
+    if comparison is None or comparison.command == "check":
+        return "schema drift"
+    if comparison.command == "migrate":
+        return f"migration {comparison.old.track} → {comparison.new.track}"
+    return f"schema change since {comparison.old.label}"
+
+
+def _migration_annotations(report: DriftReport) -> list[Annotation]:
+    found = [Annotation("error", _prefix(report), message) for message in report.run_errors]
+    found += [
+        Annotation("error", f"{_prefix(report)}: {item.schema}", item.error or "")
+        for item in report.schemas
+        if item.status is Status.ERROR
     ]
+    if report.migration is not None and not report.run_errors:
+        level = "notice" if report.migration.safe else "warning"
+        found.append(Annotation(level, _prefix(report), report.migration.verdict))
+    return found
+
+
+def _all_annotations(report: DriftReport, fail_on: FailOn) -> list[Annotation]:
+    if report.migration is not None or _command(report) == "migrate":
+        return _migration_annotations(report)  # a registry's tracks: no file to point at
+    failing = fail_on is not FailOn.NEVER
+    prefix = _prefix(report)
+    registry_title = "schema drift: registry" if _command(report) == "check" else prefix
+    found = [Annotation("error", registry_title, message) for message in report.run_errors]
     for item in report.schemas:
         if item.status is Status.ERROR:
             found.append(
                 Annotation(
                     "error",
-                    f"schema drift: {item.schema}",
+                    f"{prefix}: {item.schema}",
                     item.error or "",
                     item.file,
                     1 if item.file else None,
@@ -108,6 +162,17 @@ def _all_annotations(report: DriftReport, fail_on: FailOn) -> list[Annotation]:
                     "error" if failing else "warning",
                     f"schema drift: {item.schema}",
                     f"{item.schema} is not in the registry's track {report.track}",
+                    item.file,
+                    1 if item.file else None,
+                )
+            )
+        elif item.status is Status.REMOVED and report.comparison is not None:
+            found.append(
+                Annotation(
+                    "error" if failing else "warning",
+                    f"{prefix}: {item.schema} removed",
+                    f"{item.schema} is in {report.comparison.old.spec} but not in "
+                    f"{report.comparison.new.spec}: whoever reads it loses it",
                     item.file,
                     1 if item.file else None,
                 )
@@ -133,16 +198,23 @@ def _all_annotations(report: DriftReport, fail_on: FailOn) -> list[Annotation]:
         for item in report.schemas
         if item.deprecated
     ]
-    found += [_change_annotation(item, change, failing) for item, change in changes]
+    found += [_change_annotation(item, change, failing, prefix) for item, change in changes]
     return found
 
 
 def select_annotations(report: DriftReport, fail_on: FailOn) -> list[Annotation]:
     """The annotations GitHub will show (most severe first), plus a notice for the rest."""
+    return select_from([report], fail_on)
+
+
+def select_from(reports: list[DriftReport], fail_on: FailOn) -> list[Annotation]:
+    """One step's annotations from several reports, the first's first: GitHub's limit per
+    level and step is shared by all of them."""
     shown: list[Annotation] = []
     per_level: dict[str, int] = {}
     hidden = 0
-    for annotation in _all_annotations(report, fail_on):
+    found = [annotation for report in reports for annotation in _all_annotations(report, fail_on)]
+    for annotation in found:
         if per_level.get(annotation.level, 0) >= ANNOTATIONS_PER_LEVEL:
             hidden += 1
             continue
@@ -192,7 +264,44 @@ class LinkBase:
         return f"{self.server}/{blob}/{url_path(file)}{anchor}"
 
 
-def headline(report: DriftReport) -> str:
+def _compare_headline(report: DriftReport, title: str | None) -> str:
+    assert report.comparison is not None
+    status = overall_status(report)
+    total = len(report.schemas)
+    drifted, removed = report.count(Status.DRIFT), report.count(Status.REMOVED)
+    added = report.count(Status.ADDED)
+    moved = f"{drifted} changed, {removed} removed, {added} added, of {plural(total, 'schema')}"
+    counts = {
+        "synced": f"no schema changed ({plural(total, 'schema')})",
+        "drift": f"{moved}; nothing breaks",
+        "breaking": f"{report.breaking} with breaking changes; {moved}",
+        "error": f"{plural(report.count(Status.ERROR) + len(report.run_errors), 'error')}: "
+        "some schemas could not be compared",
+    }[status]
+    old, new = report.comparison.old, report.comparison.new
+    migration = report.migration
+    if report.comparison.command == "migrate":
+        verdict = "safe" if migration is not None and migration.safe else "NOT safe"
+        if status == "error":
+            verdict = "error"
+        head = f"## {_ICON[status]} {title or 'Migration preview'} {old.track} → {new.track}: "
+        head += f"{verdict} — {counts}"
+        where = (
+            f"Registry {md_code(report.registry_url)}, mode {report.mode}, policy {report.policy}."
+        )
+        if migration is not None:
+            where += f"\n\n**{md_text(migration.verdict[:1].upper() + migration.verdict[1:])}.**"
+        return f"{head}\n\n{where}"
+    head = f"## {_ICON[status]} {title or 'Schema changes'}: {status} — {counts}"
+    return (
+        f"{head}\n\nOLD {md_code(old.label)} → NEW {md_code(new.label)}, "
+        f"mode {report.mode}, policy {report.policy}."
+    )
+
+
+def headline(report: DriftReport, title: str | None = None) -> str:
+    if _command(report) != "check":
+        return _compare_headline(report, title)
     status = overall_status(report)
     total = len(report.schemas)
     drifted, missing = report.count(Status.DRIFT), report.count(Status.MISSING_IN_REGISTRY)
@@ -250,23 +359,44 @@ def _details(item: SchemaResult, links: LinkBase) -> Iterator[str]:
     yield "\n</details>\n"
 
 
-def step_summary(report: DriftReport, *, links: LinkBase, artifact: str | None) -> str:
-    """The step summary, kept under GitHub's 1 MiB with an explicit truncation line."""
-    parts = [headline(report), ""]
+def _column(report: DriftReport) -> str:
+    comparison = report.comparison
+    if comparison is None or comparison.command == "check":
+        return "Local → registry"
+    if comparison.command == "migrate":
+        return f"{comparison.old.track} → {comparison.new.track}"
+    return "Old → new"
+
+
+def step_summary(
+    report: DriftReport,
+    *,
+    links: LinkBase,
+    artifact: str | None,
+    title: str | None = None,
+    budget: int = SUMMARY_BUDGET,
+) -> str:
+    """The step summary, kept under `budget` (GitHub's 1 MiB) with an explicit truncation line.
+
+    `title` names a comparison's section (compare, migrate); check's headline is fixed.
+    """
+    parts = [headline(report, title), ""]
     for message in report.run_errors:
         parts.append(f"> **Error:** {md_text(message)}")
     for message in report.warnings:
         parts.append(f"> **Warning:** {md_text(message)}")
     parts += [
         "",
-        "| Schema | Status | Severity | Local → registry | Hashes |",
+        f"| Schema | Status | Severity | {_column(report)} | Hashes |",
         "| --- | --- | --- | --- | --- |",
     ]
     order = {
         Status.ERROR: 0,
         Status.DRIFT: 1,
         Status.MISSING_IN_REGISTRY: 2,
+        Status.REMOVED: 2,
         Status.NEW_IN_REGISTRY: 3,
+        Status.ADDED: 3,
         Status.SYNCED: 4,
     }
     rows = sorted(report.schemas, key=lambda item: (order[item.status], item.schema))
@@ -275,7 +405,14 @@ def step_summary(report: DriftReport, *, links: LinkBase, artifact: str | None) 
     for item in rows:
         if item.status is Status.ERROR:
             parts.append(f"- **{md_text(item.schema)}**: {md_text(item.error or '')}")
-    deprecated = [item for item in rows if item.deprecated]
+    if report.migration is not None and report.migration.deprecations:
+        parts += ["", "**Deprecations:**", ""]
+        parts += [
+            f"- **{md_text(item.schema)}** in {item.track}: {md_text(item.note or '(no note)')}"
+            for item in report.migration.deprecations
+        ]
+        parts.append("")
+    deprecated = [item for item in rows if item.deprecated and report.migration is None]
     if deprecated:
         parts += ["", "**Deprecated in the registry:**", ""]
         parts += [
@@ -290,13 +427,13 @@ def step_summary(report: DriftReport, *, links: LinkBase, artifact: str | None) 
         if item.status is not Status.DRIFT:
             continue
         block = "\n".join(_details(item, links))
-        if size + len(block.encode()) + 1 > SUMMARY_BUDGET:
+        if size + len(block.encode()) + 1 > budget:
             truncated = True
             break
         parts.append(block)
         size += len(block.encode()) + 1
-    if size > SUMMARY_BUDGET:  # even the table is too big: keep what fits
-        text = "\n".join(parts).encode()[:SUMMARY_BUDGET].decode("utf-8", "ignore")
+    if size > budget:  # even the table is too big: keep what fits
+        text = "\n".join(parts).encode()[:budget].decode("utf-8", "ignore")
         parts, truncated = [text.rsplit("\n", 1)[0]], True
     if truncated:
         where = f"the {md_code(artifact)} artifact" if artifact else "the JSON report"
