@@ -34,6 +34,15 @@ from drift.diff.keywords import (
 from drift.diff.model import Change, ChangeKind, Compat
 
 DEFAULT_BUDGET = 20_000
+"""Comparisons one diff may make before it gives up with one `too_complex` change."""
+
+MAX_DIFF_DEPTH = 64
+"""Subschemas open inside one another during the walk (`properties` in `properties`, …).
+
+A pair of differing subschemas deeper than this is one breaking `too_complex` change at
+its path instead of a deeper descent: the walk is recursive, and Python's stack is not
+unbounded. Real schemas stay below 20; the loaders' MAX_NESTING lets through about 100.
+"""
 _OLD_DRAFTS = ("draft-03", "draft-04", "draft-06", "draft-07")
 
 
@@ -299,6 +308,8 @@ class Comparer:
     def _compare(self, old: Any, new: Any, path: str) -> list[Change]:
         if self.same(old, new):
             return []
+        if len(self._stack) > MAX_DIFF_DEPTH:
+            return [_too_complex(path, f"nested deeper than {MAX_DIFF_DEPTH} subschemas")]
         cosmetic = _annotations(old, new, path)
         old_trivial, new_trivial = self.trivial(old, self.old), self.trivial(new, self.new)
         if old_trivial is not None and old_trivial == new_trivial:
@@ -493,8 +504,35 @@ def _mentioned_refs(root: Any) -> frozenset[str]:
     return frozenset(found)
 
 
+def _too_complex(path: str, why: str) -> Change:
+    return make(
+        ChangeKind.TOO_COMPLEX,
+        path,
+        None,
+        None,
+        (Compat.BREAKING, Compat.BREAKING),
+        f"too complex to prove compatible: {why}",
+    )
+
+
 def compare_documents(old: Any, new: Any, *, budget: int = DEFAULT_BUDGET) -> list[Change]:
-    """Every change between two schema documents, in document order, without duplicates."""
+    """Every change between two schema documents, in document order, without duplicates.
+
+    Never raises on a JSON value: a budget that runs out, or a document nested deeper
+    than Python's stack allows anywhere (equality, hashing, the walk), is one breaking
+    `too_complex` change at the root.
+    """
+    try:
+        return _compare_documents(old, new, budget)
+    except TooComplex:
+        return [_too_complex("/", f"gave up after {budget} comparisons")]
+    except RecursionError:
+        # MAX_DIFF_DEPTH bounds the walk; this catches the rest (deep values compared
+        # or serialised whole, a caller that was already deep in its own stack).
+        return [_too_complex("/", "nested too deeply for this engine's recursion")]
+
+
+def _compare_documents(old: Any, new: Any, budget: int) -> list[Change]:
     if json_equal(old, new):
         return []
     cx = Comparer(old, new, budget)
@@ -511,19 +549,7 @@ def compare_documents(old: Any, new: Any, *, budget: int = DEFAULT_BUDGET) -> li
                 "meaning between drafts; cannot prove compatibility",
             )
         ]
-    try:
-        changes = cx.compare(old, new, "")
-    except TooComplex:
-        return [
-            make(
-                ChangeKind.TOO_COMPLEX,
-                "/",
-                None,
-                None,
-                (Compat.BREAKING, Compat.BREAKING),
-                f"too complex to prove compatible: gave up after {budget} comparisons",
-            )
-        ]
+    changes = cx.compare(old, new, "")
     changes += unreferenced_definitions(cx)
     unique: dict[tuple[str, str, str, str], Change] = {}
     for change in changes:

@@ -1,0 +1,194 @@
+"""The engine on hostile or malformed input: any depth.
+
+`diff_schemas` is a library entry point as well as the CLI's engine: whatever JSON value
+it is given, it answers with a verdict, never an exception. What it cannot reason about
+is breaking with a reason (`too_complex`, `unsupported_keyword`, `ref_unresolved`).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from drift.diff import ChangeKind, Compat, DiffResult, Mode, Policy, Severity, diff_schemas
+from drift.diff.engine import MAX_DIFF_DEPTH
+from drift.documents import MAX_NESTING
+from tests.helpers import model, write_json
+
+CANNOT_DECIDE = {ChangeKind.TOO_COMPLEX, ChangeKind.UNSUPPORTED_KEYWORD, ChangeKind.REF_UNRESOLVED}
+ALL_COMBINATIONS = [(mode, policy) for mode in Mode for policy in Policy]
+
+Wrap = Callable[[Any], Any]
+
+
+def nest(levels: int, leaf: Any, wrap: Wrap) -> Any:
+    """`wrap` applied `levels` times around `leaf`, without recursion."""
+    node = leaf
+    for _ in range(levels):
+        node = wrap(node)
+    return node
+
+
+def in_properties(node: Any) -> Any:
+    return {"type": "object", "properties": {"a": node}}
+
+
+WRAPS: dict[str, Wrap] = {
+    "properties": in_properties,
+    "items": lambda node: {"type": "array", "items": node},
+    "not": lambda node: {"not": node},
+    "allOf": lambda node: {"allOf": [node, {"minLength": 1}]},
+    "anyOf": lambda node: {"anyOf": [node, {"type": "null"}]},
+    "additionalProperties": lambda node: {"additionalProperties": node},
+}
+
+
+def assert_breaking_with_reason(result: DiffResult, kinds: set[ChangeKind]) -> None:
+    assert not result.compatible
+    assert result.severity is Severity.BREAKING
+    reasons = [change for change in result.changes if change.kind in kinds]
+    assert reasons, [change.kind.value for change in result.changes]
+    for change in reasons:
+        assert (change.change.backward, change.change.forward) == (Compat.BREAKING,) * 2
+        assert change.message
+
+
+def too_complex(result: DiffResult) -> list[str]:
+    return [c.path for c in result.changes if c.kind is ChangeKind.TOO_COMPLEX]
+
+
+# -- depth ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("wrap", list(WRAPS), ids=list(WRAPS))
+@pytest.mark.parametrize("levels", [MAX_DIFF_DEPTH + 1, 300, 10_000])
+def test_any_depth_ends_in_too_complex_never_an_exception(wrap: str, levels: int) -> None:
+    old = nest(levels, {"type": "string"}, WRAPS[wrap])
+    new = nest(levels, {"type": "integer"}, WRAPS[wrap])
+    for mode, policy in ALL_COMBINATIONS:
+        result = diff_schemas(old, new, mode=mode, policy=policy)
+        assert not result.compatible, (mode, policy)
+        json.dumps(result.to_dict())  # what a caller does next must work too
+    result = diff_schemas(old, new)
+    if wrap in ("allOf", "anyOf") and levels < 10_000:
+        # Inside a combinator the deep pair is one candidate pairing among others, so
+        # its too_complex may only show as the combinator's own breaking verdict.
+        assert result.severity is Severity.BREAKING
+        return
+    # Everywhere else the subtree the walk does not enter is one breaking change.
+    assert_breaking_with_reason(result, {ChangeKind.TOO_COMPLEX})
+    assert all("too complex to prove compatible" in c.message for c in result.changes)
+
+
+def test_the_depth_limit_is_exact_and_reported_where_it_is_reached() -> None:
+    # The root is the first open subschema; a leaf inside `levels` properties is the
+    # (levels + 1)-th, so MAX_DIFF_DEPTH - 1 levels is the deepest leaf still compared.
+    deepest = MAX_DIFF_DEPTH - 1
+    old = nest(deepest, {"type": "string"}, in_properties)
+    new = nest(deepest, {"type": "integer"}, in_properties)
+    [change] = diff_schemas(old, new).changes
+    assert change.kind is ChangeKind.TYPE_CHANGED
+    assert change.path == "/properties/a" * deepest + "/type"
+
+    old, new = in_properties(old), in_properties(new)
+    [change] = diff_schemas(old, new).changes
+    assert change.kind is ChangeKind.TOO_COMPLEX
+    assert change.path == "/properties/a" * MAX_DIFF_DEPTH
+    assert f"nested deeper than {MAX_DIFF_DEPTH} subschemas" in change.message
+    assert (change.change.old, change.change.new) == (None, None)
+
+
+def test_a_deep_subtree_does_not_hide_the_rest_of_the_document() -> None:
+    old = {
+        "type": "object",
+        "properties": {
+            "deep": nest(200, {"type": "string"}, in_properties),
+            "name": {"type": "string", "maxLength": 10},
+        },
+    }
+    new = copy.deepcopy(old)
+    new["properties"]["deep"] = nest(200, {"type": "integer"}, in_properties)
+    new["properties"]["name"]["maxLength"] = 5
+    result = diff_schemas(old, new)
+    by_kind = {c.kind: c.path for c in result.changes}
+    assert by_kind[ChangeKind.BOUND_TIGHTENED] == "/properties/name/maxLength"
+    assert by_kind[ChangeKind.TOO_COMPLEX].startswith("/properties/deep/properties/a/")
+
+
+def test_documents_as_deep_as_the_loaders_allow_are_compared() -> None:
+    levels = MAX_NESTING // 2 - 1  # two containers a level, and the leaf
+    old = nest(levels, {"type": "string"}, in_properties)
+    same = nest(levels, {"type": "string"}, in_properties)  # equal, not the same objects
+    assert diff_schemas(old, same).changes == []
+    new = nest(levels, {"type": "integer"}, in_properties)
+    new["properties"]["b"] = {"type": "string"}
+    result = diff_schemas(old, new)
+    assert [(c.kind, c.path) for c in result.changes] == [
+        (ChangeKind.TOO_COMPLEX, "/properties/a" * MAX_DIFF_DEPTH),
+        (ChangeKind.PROPERTY_ADDED, "/properties/b"),
+    ]
+
+
+def test_a_caller_deep_in_its_own_stack_gets_a_verdict_not_an_exception() -> None:
+    """The depth limit assumes some stack is left; when none is, the guard answers."""
+    old = nest(20, {"type": "string"}, in_properties)
+    new = nest(20, {"type": "integer"}, in_properties)
+
+    def at_depth(frames: int) -> DiffResult:
+        return diff_schemas(old, new) if frames == 0 else at_depth(frames - 1)
+
+    here = 0
+    frame = sys._getframe()
+    while frame.f_back is not None:
+        frame, here = frame.f_back, here + 1
+    free = sys.getrecursionlimit() - here
+    roomy, cramped = at_depth(free - 400), at_depth(free - 30)  # frames left to the engine
+    assert [c.kind for c in roomy.changes] == [ChangeKind.TYPE_CHANGED]
+    assert too_complex(cramped) == ["/"]
+    assert "recursion" in cramped.changes[0].message
+
+
+def test_deep_values_inside_keywords_are_safe_too() -> None:
+    deep_list = nest(10_000, [], lambda node: [node])
+    for old, new in (
+        ({"const": deep_list}, {"const": 1}),
+        ({"enum": [deep_list]}, {"enum": [1]}),
+        ({"default": deep_list}, {}),
+        ({"x-vendor": deep_list}, {"x-vendor": 1}),
+        ({"$defs": {"a": deep_list}}, {}),
+    ):
+        result = diff_schemas(old, new)
+        assert not result.compatible, old.keys()
+        assert too_complex(result) == ["/"]
+
+
+def test_cli_diff_of_files_nested_300_levels(tmp_path: Path) -> None:
+    old = model("md.Deep", a=nest(300, {"type": "string"}, in_properties))
+    new = model("md.Deep", a=nest(300, {"type": "integer"}, in_properties))
+    write_json(tmp_path / "old.json", old)
+    write_json(tmp_path / "new.json", new)
+    done = subprocess.run(
+        [sys.executable, "-m", "drift", "diff", "old.json", "new.json", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "Traceback" not in done.stderr
+    if done.returncode == 2:  # a loader that refuses the file as too deep: one clear line
+        assert "old.json" in done.stderr
+        assert "nest" in done.stderr.lower()
+        return
+    assert done.returncode == 1, done.stderr
+    [change] = json.loads(done.stdout)["changes"]
+    assert change["kind"] == "too_complex"
+    assert change["path"] == "/properties/a" + "/properties/a" * (MAX_DIFF_DEPTH - 1)
+    line = (tmp_path / "old.json").read_text().splitlines()[change["line"] - 1]
+    assert line.strip().startswith('"a"')
