@@ -1,4 +1,4 @@
-"""The engine on hostile or malformed input: any depth.
+"""The engine on hostile or malformed input: any depth, non-finite numbers, weird values.
 
 `diff_schemas` is a library entry point as well as the CLI's engine: whatever JSON value
 it is given, it answers with a verdict, never an exception. What it cannot reason about
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import subprocess
 import sys
 from collections.abc import Callable
@@ -192,3 +193,159 @@ def test_cli_diff_of_files_nested_300_levels(tmp_path: Path) -> None:
     assert change["path"] == "/properties/a" + "/properties/a" * (MAX_DIFF_DEPTH - 1)
     line = (tmp_path / "old.json").read_text().splitlines()[change["line"] - 1]
     assert line.strip().startswith('"a"')
+
+
+# -- numbers --------------------------------------------------------------------------------
+
+NAN, INF = math.nan, math.inf
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path"),
+    [
+        ({"minimum": NAN}, {"minimum": 1}, "/minimum"),
+        ({"minimum": 1}, {"minimum": NAN}, "/minimum"),
+        ({"maximum": INF}, {"maximum": 1}, "/maximum"),
+        ({"maximum": -INF}, {}, "/maximum"),
+        ({"exclusiveMinimum": NAN}, {"exclusiveMinimum": 0}, "/exclusiveMinimum"),
+        ({"type": "number", "minimum": 0}, {"type": "number", "minimum": -INF}, "/minimum"),
+        ({"multipleOf": INF}, {"multipleOf": 2}, "/multipleOf"),
+        ({"multipleOf": 2}, {"multipleOf": NAN}, "/multipleOf"),
+        ({"minLength": NAN}, {"minLength": 1}, "/minLength"),
+        ({"maxItems": INF}, {"maxItems": 3}, "/maxItems"),
+    ],
+)
+def test_non_finite_numbers_are_breaking_with_a_reason(old: Any, new: Any, path: str) -> None:
+    for mode, policy in ALL_COMBINATIONS:
+        result = diff_schemas(old, new, mode=mode, policy=policy)
+        assert_breaking_with_reason(result, {ChangeKind.UNSUPPORTED_KEYWORD})
+        [change] = [c for c in result.changes if c.kind is ChangeKind.UNSUPPORTED_KEYWORD]
+        assert change.path == path
+        assert "not a finite number" in change.message or "above 0" in change.message
+
+
+def test_an_unchanged_nan_bound_does_not_stop_the_rest_from_being_compared() -> None:
+    old = {"type": "number", "minimum": NAN, "maximum": 10}
+    new = {"type": "number", "minimum": NAN, "maximum": 20}
+    [change] = diff_schemas(old, new).changes
+    assert (change.kind, change.path) == (ChangeKind.BOUND_RELAXED, "/maximum")
+    assert change.breaks == ("forward",)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "kind", "text"),
+    [
+        ({"minimum": 10**400}, {"minimum": 1}, ChangeKind.BOUND_RELAXED, ">= 1e+400 → >= 1"),
+        ({"maximum": -(10**400)}, {}, ChangeKind.BOUND_REMOVED, "<= -1e+400 removed"),
+        ({"minimum": 1e308}, {"minimum": -1e308}, ChangeKind.BOUND_RELAXED, ">= 1e+308"),
+        ({"maximum": 1.7976931348623157e308}, {"maximum": 10**309}, ChangeKind.BOUND_RELAXED, ""),
+        ({"multipleOf": 10**400}, {"multipleOf": 10**200}, ChangeKind.MULTIPLE_OF_RELAXED, ""),
+        ({"multipleOf": 5e-324}, {"multipleOf": 1e-323}, ChangeKind.MULTIPLE_OF_CHANGED, ""),
+        ({"maxLength": 10**400}, {"maxLength": 3}, ChangeKind.BOUND_TIGHTENED, ""),
+    ],
+)
+def test_huge_and_tiny_numbers_are_compared_exactly(
+    old: Any, new: Any, kind: ChangeKind, text: str
+) -> None:
+    [change] = diff_schemas(old, new).changes
+    assert change.kind is kind
+    assert text in change.message
+
+
+# -- weird but valid JSON values ------------------------------------------------------------
+
+WEIRD: list[tuple[str, Any, Any, str]] = [
+    ("type-number", {"type": 5}, {"type": "string"}, "/type"),
+    ("type-unknown-name", {"type": ["strin"]}, {"type": "string"}, "/type"),
+    ("type-any-draft03", {"type": "any"}, {}, "/type"),
+    ("required-string", {"required": "x"}, {"required": ["x"]}, "/required"),
+    ("required-string-removed", {"required": ["ab"]}, {"required": "ab"}, "/required"),
+    ("required-non-strings", {"required": [1]}, {}, "/required"),
+    ("enum-object", {"enum": {}}, {"enum": ["a"]}, "/enum"),
+    ("enum-becomes-object", {"enum": ["a"]}, {"enum": {"a": 1}}, "/enum"),
+    ("properties-array", {"properties": []}, {"properties": {"a": {}}}, "/properties"),
+    ("items-number", {"items": 3}, {"items": {"type": "string"}}, "/items"),
+    ("prefixItems-object", {"prefixItems": {}}, {"prefixItems": [{}]}, "/prefixItems"),
+    ("ref-number", {"$ref": 5}, {"$ref": 6}, "/$ref"),
+    ("ref-missing", {"$ref": "#/$defs/nope"}, {"type": "string"}, "/"),
+    ("ref-remote", {"$ref": "other.json#/X"}, {"type": "string"}, "/"),
+    ("ref-anchor", {"$ref": "#anchor"}, {"type": "string"}, "/"),
+    ("ref-self", {"$ref": "#"}, {"type": "string"}, "/"),
+    (
+        "ref-cycle",
+        {"$ref": "#/$defs/a", "$defs": {"a": {"$ref": "#/$defs/b"}, "b": {"$ref": "#/$defs/a"}}},
+        {"type": "string"},
+        "/",
+    ),
+    ("ref-to-non-schema", {"$ref": "#/$defs/a", "$defs": {"a": 5}}, {}, "/"),
+    ("multipleOf-zero", {"multipleOf": 0}, {"multipleOf": 2}, "/multipleOf"),
+    ("multipleOf-becomes-zero", {"multipleOf": 2}, {"multipleOf": 0}, "/multipleOf"),
+    ("multipleOf-negative", {"multipleOf": -2}, {"multipleOf": 4}, "/multipleOf"),
+    ("minimum-true", {"minimum": True}, {"minimum": 5}, "/minimum"),
+    ("minimum-becomes-false", {"minimum": 0}, {"minimum": False}, "/minimum"),
+    ("minLength-true", {"minLength": True}, {"minLength": 2}, "/minLength"),
+    ("maxItems-string", {"maxItems": "3"}, {"maxItems": 3}, "/maxItems"),
+    ("uniqueItems-number", {"uniqueItems": 1}, {}, "/uniqueItems"),
+    ("pattern-number", {"pattern": 5}, {"pattern": "a"}, "/pattern"),
+    ("format-list", {"format": ["date"]}, {}, "/format"),
+    ("anyOf-empty", {"anyOf": []}, {"anyOf": [{"type": "string"}]}, "/anyOf"),
+    ("oneOf-object", {"oneOf": {}, "minimum": 1}, {"oneOf": [{}, {}]}, "/oneOf"),
+    ("allOf-number", {"allOf": 5}, {"type": "string"}, "/allOf"),
+    ("not-number", {"not": 5}, {"type": "string"}, "/not"),
+    ("additionalProperties-number", {"additionalProperties": 5}, {}, "/additionalProperties"),
+    ("propertyNames-string", {"propertyNames": "a"}, {}, "/propertyNames"),
+    ("contains-number", {"contains": 5, "maxContains": 2}, {"contains": 6}, "/contains"),
+    (
+        "dependencies-number",
+        {"dependencies": {"a": 5}},
+        {"dependencies": {"a": []}},
+        "/dependencies",
+    ),
+    ("dependentRequired-string", {"dependentRequired": {"a": "b"}}, {}, "/dependentRequired"),
+    ("property-not-a-schema", {"properties": {"a": 5}}, {"properties": {"a": 6}}, "/properties/a"),
+    ("pattern-not-a-regex", {"patternProperties": {"(": {}}}, {}, "/patternProperties/("),
+    ("root-number", 5, 6, "/"),
+    ("root-array", [], {}, "/"),
+    ("root-null", None, {"type": "string"}, "/"),
+    ("oneOf-of-numbers", {"oneOf": [5, 5]}, {"oneOf": [{"type": "string"}]}, ""),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "path"), [w[1:] for w in WEIRD], ids=[w[0] for w in WEIRD])
+def test_weird_values_are_breaking_with_a_reason(old: Any, new: Any, path: str) -> None:
+    for first, second in ((old, new), (new, old)):
+        for mode, policy in ALL_COMBINATIONS:
+            result = diff_schemas(first, second, mode=mode, policy=policy)
+            assert not result.compatible, (mode, policy, result.to_dict())
+        result = diff_schemas(first, second)
+        assert result.severity is Severity.BREAKING
+        decided = {c.path for c in result.changes if c.kind in CANNOT_DECIDE}
+        if path and first is old:  # where the engine cannot decide, it says so there
+            assert path in decided, result.to_dict()
+
+
+def test_an_unchanged_malformed_keyword_leaves_the_rest_comparable() -> None:
+    old = {"type": 5, "required": "x", "minLength": 1, "properties": {"a": {"type": "string"}}}
+    new = {**old, "minLength": 2, "properties": {"a": {"type": ["string", "null"]}}}
+    result = diff_schemas(old, new)
+    assert [(c.kind, c.path) for c in result.changes] == [
+        (ChangeKind.BOUND_TIGHTENED, "/minLength"),
+        (ChangeKind.TYPE_WIDENED, "/properties/a/type"),
+    ]
+
+
+def test_a_malformed_type_proves_no_disjointness() -> None:
+    # `type: 5` must not read as "no types": that would make the oneOf branches provably
+    # disjoint and the added branch harmless.
+    old = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
+    new = {"oneOf": [{"type": "string"}, {"type": "integer"}, {"type": 5, "minimum": 1}]}
+    assert "backward" in {d for c in diff_schemas(old, new).changes for d in c.breaks}
+
+
+def test_the_reason_names_the_keyword_and_the_form_it_needs() -> None:
+    [change] = diff_schemas({"multipleOf": 0}, {"multipleOf": 2}).changes
+    assert change.message == (
+        "multipleOf changed and its old value is not a number above 0; cannot prove compatibility"
+    )
+    [change] = diff_schemas({"required": ["a"]}, {"required": "a"}).changes
+    assert "its new value is not an array of strings" in change.message

@@ -26,10 +26,12 @@ from drift.diff.keywords import (
     ANNOTATIONS,
     COMBINATORS,
     DEFINITIONS,
+    FORMS,
     IGNORED,
     KNOWN,
     METADATA,
     VALIDATION,
+    malformed,
 )
 from drift.diff.model import Change, ChangeKind, Compat
 
@@ -339,6 +341,10 @@ class Comparer:
             old_node, old_path = old_single or (old, path)
             new_node = new_single[0] if new_single else new
             return cosmetic + self.compare(old_node, new_node, old_path)
+        bad = malformed(old) + malformed(new)
+        if bad:
+            old, new, opaque = self._opaque(old, new, frozenset(bad), path)
+            cosmetic += opaque
 
         old_comb = {key for key in COMBINATORS if key in old}
         new_comb = {key for key in COMBINATORS if key in new}
@@ -348,6 +354,36 @@ class Comparer:
         if old_comb:
             changes += combinators.aligned(self, old, new, path)
         return changes
+
+    def _opaque(
+        self, old: dict[str, Any], new: dict[str, Any], keys: frozenset[str], path: str
+    ) -> tuple[dict[str, Any], dict[str, Any], list[Change]]:
+        """Set aside keywords whose value is malformed (see keywords.FORMS).
+
+        Unchanged, such a keyword constrains both sides alike (or breaks both alike), so
+        the rest can still be compared; changed, nothing can be proved about it.
+        """
+        changes = []
+        for key in sorted(keys):
+            before, after = old.get(key), new.get(key)
+            if canon(before) == canon(after):  # JSON equality, and a NaN equals itself
+                continue
+            sides = [name for name, node in (("old", old), ("new", new)) if key in malformed(node)]
+            values = "old and new values are" if len(sides) == 2 else f"{sides[0]} value is"
+            changes.append(
+                make(
+                    ChangeKind.UNSUPPORTED_KEYWORD,
+                    child(path, key),
+                    before,
+                    after,
+                    (Compat.BREAKING, Compat.BREAKING),
+                    f"{key} changed and its {values} not {FORMS[key][2]}; "
+                    "cannot prove compatibility",
+                )
+            )
+        old_view = self.store({k: v for k, v in old.items() if k not in keys})
+        new_view = self.store({k: v for k, v in new.items() if k not in keys})
+        return old_view, new_view, changes
 
     def plain(self, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
         """Compare the keywords that are not combinators, family by family."""
