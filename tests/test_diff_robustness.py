@@ -21,6 +21,7 @@ import pytest
 from drift.diff import ChangeKind, Compat, DiffResult, Mode, Policy, Severity, diff_schemas
 from drift.diff.engine import MAX_DIFF_DEPTH
 from drift.documents import MAX_NESTING
+from drift.linemap import JsonLines
 from tests.helpers import model, write_json
 
 CANNOT_DECIDE = {ChangeKind.TOO_COMPLEX, ChangeKind.UNSUPPORTED_KEYWORD, ChangeKind.REF_UNRESOLVED}
@@ -349,3 +350,16 @@ def test_the_reason_names_the_keyword_and_the_form_it_needs() -> None:
     )
     [change] = diff_schemas({"required": ["a"]}, {"required": "a"}).changes
     assert "its new value is not an array of strings" in change.message
+
+
+# -- after the diff -------------------------------------------------------------------------
+
+
+def test_the_line_of_a_pointer_of_any_length() -> None:
+    levels = 5_000
+    text = '{"x": 1, "a":\n' * levels + '{"b": [1,\n{"c": 2}]}' + "}" * levels
+    lines = JsonLines(text)
+    assert lines.line("/a" * levels) == levels
+    assert lines.line("/a" * levels + "/b/1/c") == levels + 2
+    assert lines.line("/a" * (levels + 3)) == levels  # the nearest existing ancestor
+    assert lines.line("/a/x") == 2
