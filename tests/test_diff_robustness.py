@@ -253,6 +253,31 @@ def test_huge_and_tiny_numbers_are_compared_exactly(
     assert text in change.message
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ({"minimum": 10**5000}, {"minimum": 1}, "OLD at /minimum"),
+        ({"enum": ["a"]}, {"enum": ["a", -(10**4300)]}, "NEW at /enum/1"),
+        ({"properties": {"a": {"const": 1}}}, {"properties": {"a": {"const": 10**9999}}}, ""),
+        ({"default": 10**5000}, {}, "OLD at /default"),
+    ],
+)
+def test_integers_too_long_for_text_are_breaking_with_a_reason(
+    old: Any, new: Any, where: str
+) -> None:
+    # Python will not print an integer of more than sys.get_int_max_str_digits() digits,
+    # so canonical JSON, messages and fingerprints cannot hold it.
+    result = diff_schemas(old, new)
+    [change] = result.changes
+    assert change.kind is ChangeKind.UNSUPPORTED_KEYWORD
+    assert (change.path, change.change.old, change.change.new) == ("/", None, None)
+    assert f"{where or 'NEW at /properties/a/const'} holds an integer of more than" in (
+        change.message
+    )
+    assert not result.compatible
+    assert len(change.change.fingerprint("huge")) == 12
+
+
 # -- weird but valid JSON values ------------------------------------------------------------
 
 WEIRD: list[tuple[str, Any, Any, str]] = [

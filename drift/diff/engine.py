@@ -9,6 +9,7 @@ an inclusion it says BREAKING — never silently compatible.
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 from urllib.parse import unquote
 
@@ -566,6 +567,45 @@ def compare_documents(old: Any, new: Any, *, budget: int = DEFAULT_BUDGET) -> li
         # MAX_DIFF_DEPTH bounds the walk; this catches the rest (deep values compared
         # or serialised whole, a caller that was already deep in its own stack).
         return [_too_complex("/", "nested too deeply for this engine's recursion")]
+    except ValueError:
+        # Python refuses to turn an integer of thousands of digits into text (canonical
+        # JSON, messages). No JSON parser hands one over; a library caller can.
+        found = _huge_integer(old, "OLD") or _huge_integer(new, "NEW")
+        if found is None:
+            raise
+        return [
+            make(
+                ChangeKind.UNSUPPORTED_KEYWORD,
+                "/",
+                None,
+                None,
+                (Compat.BREAKING, Compat.BREAKING),
+                f"{found} holds an integer of more than {sys.get_int_max_str_digits()} "
+                "digits, past what Python converts to text; cannot prove compatibility",
+            )
+        ]
+
+
+def _huge_integer(document: Any, side: str) -> str | None:
+    """Where `document` holds an integer too long for str(), as "SIDE at /pointer"."""
+    limit = sys.get_int_max_str_digits()
+    if not limit:
+        return None
+    ceiling = 10**limit
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, int) and not isinstance(node, bool) and abs(node) >= ceiling:
+            return f"{side} at {pointer or '/'}"
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
+        stack.extend((value, child(pointer, key)) for key, value in items)
+    return None
 
 
 def _compare_documents(old: Any, new: Any, budget: int) -> list[Change]:
