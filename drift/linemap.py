@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Generator
 from typing import Any, Protocol
 
 from drift.localfiles import yaml_loader
@@ -66,19 +67,40 @@ class JsonLines:
             text = self._text
             start = _skip(text, 1 if text.startswith("\ufeff") else 0)
             tokens = [_unescape(token) for token in pointer.split("/")[1:]]
-            anchor = _search(text, start, tokens, 0, start)[1]
+            anchor = _walk(text, start, tokens)[1]
             line = self._cache[pointer] = text.count("\n", 0, anchor) + 1
         return line
 
 
-def _search(
-    text: str, pos: int, tokens: list[str | None], depth: int, anchor: int
-) -> tuple[int, int, int]:
+Found = tuple[int, int, int]  # (depth reached, where its line is, end of the value or -1)
+# A search yields (pos, depth, anchor) to descend into a nested value; the result is sent back.
+Search = Generator[tuple[int, int, int], Found, Found]
+
+
+def _walk(text: str, start: int, tokens: list[str | None]) -> Found:
+    """Run `_search` on an explicit stack: a pointer of any length costs no Python recursion."""
+    stack: list[Search] = [_search(text, start, tokens, 0, start)]
+    found: Found | None = None
+    while True:
+        try:
+            pos, depth, anchor = next(stack[-1]) if found is None else stack[-1].send(found)
+        except StopIteration as done:
+            stack.pop()
+            found = done.value
+            if not stack:
+                return found
+            continue
+        stack.append(_search(text, pos, tokens, depth, anchor))
+        found = None
+
+
+def _search(text: str, pos: int, tokens: list[str | None], depth: int, anchor: int) -> Search:
     """Deepest prefix of `tokens` found in the value at `pos`, reached through `tokens[:depth]`.
 
     Returns (depth reached, where that prefix's line is, end of the value at `pos`
     or -1 when the walk stopped before it). Among duplicate keys the first one
     that leads deepest wins, as a map built in text order with setdefault gives.
+    A nested value is searched by yielding (pos, depth, anchor) to `_walk`.
     """
     best = (depth, anchor, -1)
     if depth == len(tokens) or (token := tokens[depth]) is None:
@@ -98,7 +120,7 @@ def _search(
                 pos = _skip(text, _skip(text, pos) + 1)  # past the ':'
             end = -1
             if key == token:
-                found = _search(text, pos, tokens, depth + 1, key_start)
+                found = yield (pos, depth + 1, key_start)
                 if found[0] == len(tokens):
                     return found
                 if found[0] > best[0]:
@@ -119,7 +141,7 @@ def _search(
         index = 0
         while True:
             if index == wanted:
-                found = _search(text, pos, tokens, depth + 1, pos)
+                found = yield (pos, depth + 1, pos)
                 return (found[0], found[1], -1)
             after = _AFTER_VALUE.match(text, _DECODER.raw_decode(text, pos)[1])
             assert after, "not JSON"

@@ -9,6 +9,7 @@ an inclusion it says BREAKING — never silently compatible.
 from __future__ import annotations
 
 import functools
+import sys
 from typing import Any
 from urllib.parse import unquote
 
@@ -26,14 +27,25 @@ from drift.diff.keywords import (
     ANNOTATIONS,
     COMBINATORS,
     DEFINITIONS,
+    FORMS,
     IGNORED,
     KNOWN,
     METADATA,
     VALIDATION,
+    malformed,
 )
 from drift.diff.model import Change, ChangeKind, Compat
 
 DEFAULT_BUDGET = 20_000
+"""Comparisons one diff may make before it gives up with one `too_complex` change."""
+
+MAX_DIFF_DEPTH = 64
+"""Subschemas open inside one another during the walk (`properties` in `properties`, …).
+
+A pair of differing subschemas deeper than this is one breaking `too_complex` change at
+its path instead of a deeper descent: the walk is recursive, and Python's stack is not
+unbounded. Real schemas stay below 20; the loaders' MAX_NESTING lets through about 100.
+"""
 _OLD_DRAFTS = ("draft-03", "draft-04", "draft-06", "draft-07")
 
 
@@ -299,6 +311,8 @@ class Comparer:
     def _compare(self, old: Any, new: Any, path: str) -> list[Change]:
         if self.same(old, new):
             return []
+        if len(self._stack) > MAX_DIFF_DEPTH:
+            return [_too_complex(path, f"nested deeper than {MAX_DIFF_DEPTH} subschemas")]
         cosmetic = _annotations(old, new, path)
         old_trivial, new_trivial = self.trivial(old, self.old), self.trivial(new, self.new)
         if old_trivial is not None and old_trivial == new_trivial:
@@ -328,6 +342,10 @@ class Comparer:
             old_node, old_path = old_single or (old, path)
             new_node = new_single[0] if new_single else new
             return cosmetic + self.compare(old_node, new_node, old_path)
+        bad = malformed(old) + malformed(new)
+        if bad:
+            old, new, opaque = self._opaque(old, new, frozenset(bad), path)
+            cosmetic += opaque
 
         old_comb = {key for key in COMBINATORS if key in old}
         new_comb = {key for key in COMBINATORS if key in new}
@@ -337,6 +355,36 @@ class Comparer:
         if old_comb:
             changes += combinators.aligned(self, old, new, path)
         return changes
+
+    def _opaque(
+        self, old: dict[str, Any], new: dict[str, Any], keys: frozenset[str], path: str
+    ) -> tuple[dict[str, Any], dict[str, Any], list[Change]]:
+        """Set aside keywords whose value is malformed (see keywords.FORMS).
+
+        Unchanged, such a keyword constrains both sides alike (or breaks both alike), so
+        the rest can still be compared; changed, nothing can be proved about it.
+        """
+        changes = []
+        for key in sorted(keys):
+            before, after = old.get(key), new.get(key)
+            if canon(before) == canon(after):  # JSON equality, and a NaN equals itself
+                continue
+            sides = [name for name, node in (("old", old), ("new", new)) if key in malformed(node)]
+            values = "old and new values are" if len(sides) == 2 else f"{sides[0]} value is"
+            changes.append(
+                make(
+                    ChangeKind.UNSUPPORTED_KEYWORD,
+                    child(path, key),
+                    before,
+                    after,
+                    (Compat.BREAKING, Compat.BREAKING),
+                    f"{key} changed and its {values} not {FORMS[key][2]}; "
+                    "cannot prove compatibility",
+                )
+            )
+        old_view = self.store({k: v for k, v in old.items() if k not in keys})
+        new_view = self.store({k: v for k, v in new.items() if k not in keys})
+        return old_view, new_view, changes
 
     def plain(self, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
         """Compare the keywords that are not combinators, family by family."""
@@ -493,8 +541,74 @@ def _mentioned_refs(root: Any) -> frozenset[str]:
     return frozenset(found)
 
 
+def _too_complex(path: str, why: str) -> Change:
+    return make(
+        ChangeKind.TOO_COMPLEX,
+        path,
+        None,
+        None,
+        (Compat.BREAKING, Compat.BREAKING),
+        f"too complex to prove compatible: {why}",
+    )
+
+
 def compare_documents(old: Any, new: Any, *, budget: int = DEFAULT_BUDGET) -> list[Change]:
-    """Every change between two schema documents, in document order, without duplicates."""
+    """Every change between two schema documents, in document order, without duplicates.
+
+    Never raises on a JSON value: a budget that runs out, or a document nested deeper
+    than Python's stack allows anywhere (equality, hashing, the walk), is one breaking
+    `too_complex` change at the root.
+    """
+    try:
+        return _compare_documents(old, new, budget)
+    except TooComplex:
+        return [_too_complex("/", f"gave up after {budget} comparisons")]
+    except RecursionError:
+        # MAX_DIFF_DEPTH bounds the walk; this catches the rest (deep values compared
+        # or serialised whole, a caller that was already deep in its own stack).
+        return [_too_complex("/", "nested too deeply for this engine's recursion")]
+    except ValueError:
+        # Python refuses to turn an integer of thousands of digits into text (canonical
+        # JSON, messages). No JSON parser hands one over; a library caller can.
+        found = _huge_integer(old, "OLD") or _huge_integer(new, "NEW")
+        if found is None:
+            raise
+        return [
+            make(
+                ChangeKind.UNSUPPORTED_KEYWORD,
+                "/",
+                None,
+                None,
+                (Compat.BREAKING, Compat.BREAKING),
+                f"{found} holds an integer of more than {sys.get_int_max_str_digits()} "
+                "digits, past what Python converts to text; cannot prove compatibility",
+            )
+        ]
+
+
+def _huge_integer(document: Any, side: str) -> str | None:
+    """Where `document` holds an integer too long for str(), as "SIDE at /pointer"."""
+    limit = sys.get_int_max_str_digits()
+    if not limit:
+        return None
+    ceiling = 10**limit
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:
+        node, pointer = stack.pop()
+        if isinstance(node, int) and not isinstance(node, bool) and abs(node) >= ceiling:
+            return f"{side} at {pointer or '/'}"
+        items = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
+        stack.extend((value, child(pointer, key)) for key, value in items)
+    return None
+
+
+def _compare_documents(old: Any, new: Any, budget: int) -> list[Change]:
     if json_equal(old, new):
         return []
     cx = Comparer(old, new, budget)
@@ -511,19 +625,7 @@ def compare_documents(old: Any, new: Any, *, budget: int = DEFAULT_BUDGET) -> li
                 "meaning between drafts; cannot prove compatibility",
             )
         ]
-    try:
-        changes = cx.compare(old, new, "")
-    except TooComplex:
-        return [
-            make(
-                ChangeKind.TOO_COMPLEX,
-                "/",
-                None,
-                None,
-                (Compat.BREAKING, Compat.BREAKING),
-                f"too complex to prove compatible: gave up after {budget} comparisons",
-            )
-        ]
+    changes = cx.compare(old, new, "")
     changes += unreferenced_definitions(cx)
     unique: dict[tuple[str, str, str, str], Change] = {}
     for change in changes:

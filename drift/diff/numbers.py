@@ -15,8 +15,11 @@ Bound = tuple[Fraction, bool]  # (value, exclusive)
 
 
 def _num(value: Any) -> Fraction | None:
+    """An exact value; booleans, NaN, infinities and `multipleOf` <= 0 never get here, the
+    walk sets malformed values aside first (keywords.FORMS)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    # Decimal meaning, as the schema's author wrote it: 0.1 is 1/10, not the double nearest.
     return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
 
 
@@ -109,4 +112,11 @@ def _say(bound: Bound | None, lower: bool) -> str:
         return "none"
     value, exclusive = bound
     sign = (">" if lower else "<") + ("" if exclusive else "=")
-    return f"{sign} {float(value):g}"
+    return f"{sign} {_number_text(value)}"
+
+
+def _number_text(value: Fraction) -> str:
+    try:
+        return f"{float(value):g}"
+    except OverflowError:  # an integer past the largest double, from the library API
+        return f"{'-' if value < 0 else ''}1e+{len(str(abs(value.numerator))) - 1}"

@@ -13,12 +13,14 @@ if TYPE_CHECKING:
 
 
 def type_set(schema: dict[str, Any]) -> frozenset[str] | None:
-    """The types a schema allows (None: any). `integer` is a subset of `number`."""
+    """The types a schema allows (None: any, or unknown). `integer` is a subset of `number`."""
     value = schema.get("type")
-    if value is None:
-        return None
-    names = [value] if isinstance(value, str) else value if isinstance(value, list) else []
-    return frozenset(name for name in names if isinstance(name, str) and name in ALL_TYPES)
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(
+        isinstance(name, str) and name in ALL_TYPES for name in names
+    ):
+        return None  # absent or malformed (`type: 5`): proves nothing about instances
+    return frozenset(names)
 
 
 def types_include(outer: frozenset[str] | None, inner: frozenset[str] | None) -> bool:
