@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from drift.diff.base import canon, child, least, make, most
-from drift.diff.keywords import COMBINATORS, VALIDATION
+from drift.diff.keywords import ANNOTATIONS, COMBINATORS, DRAFT_VOCABULARY, VALIDATION
 from drift.diff.model import Change, ChangeKind, Compat
 from drift.diff.scalars import allowed_values, type_set, value_type
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 LIST_KEYS = ("allOf", "anyOf", "oneOf")
 
 
-def singleton(cx: Comparer, schema: Any) -> tuple[Any, str] | None:
+def singleton(cx: Comparer, schema: Any, path: str) -> tuple[Any, str] | None:
     """A schema that is only a one-branch allOf/anyOf/oneOf means its branch: (branch, path)."""
     if not isinstance(schema, dict):
         return None
@@ -35,13 +35,24 @@ def singleton(cx: Comparer, schema: Any) -> tuple[Any, str] | None:
     count = len(branches) if keys[0] == "oneOf" else len(_unique(cx, branches))
     if count != 1:
         return None
-    return branches[0], f"/{keys[0]}/0"
+    return branches[0], child(path, keys[0], 0)
+
+
+def _annotation(key: str) -> bool:
+    """A keyword no validator applies: a draft's annotation, or no draft's keyword at all."""
+    return key in ANNOTATIONS or key not in DRAFT_VOCABULARY
 
 
 def _unique(cx: Comparer, branches: Any) -> list[Any]:
+    """Branches that differ in annotations only are one branch (they validate alike)."""
     seen: dict[str, Any] = {}
     for branch in branches if isinstance(branches, list) else []:
-        seen.setdefault(cx.canon(branch), branch)
+        notes = [k for k in branch if _annotation(k)] if isinstance(branch, dict) else []
+        if notes:
+            key = canon({k: v for k, v in branch.items() if k not in notes})
+        else:
+            key = cx.canon(branch)
+        seen.setdefault(key, branch)
     return list(seen.values())
 
 
@@ -222,6 +233,8 @@ def _flip(change: Change) -> Change:
 
 def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change]:
     """Pair branches; cap the pairs' own verdicts at what the whole combinator proves."""
+    if cx.same(old, new):  # the same branches, references included: nothing can break
+        return []
     base = path.rsplit("/", 1)[0]
     old_branches, old_paths = _branches(cx, key, old, base)
     new_branches, new_paths = _branches(cx, key, new, base)

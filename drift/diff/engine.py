@@ -27,6 +27,7 @@ from drift.diff.keywords import (
     ANNOTATIONS,
     COMBINATORS,
     DEFINITIONS,
+    DRAFT_VOCABULARY,
     FORMS,
     IGNORED,
     KNOWN,
@@ -121,8 +122,12 @@ class Side:
         seen: set[str] = set()
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]
+            # Validation keywords beside a $ref apply (2019-09 on); so may keywords of a
+            # draft the engine does not model; vendor annotations never do.
             siblings = {
-                k: v for k, v in node.items() if (k in VALIDATION or k not in KNOWN) and k != "$ref"
+                k: v
+                for k, v in node.items()
+                if (k in VALIDATION or (k not in KNOWN and k in DRAFT_VOCABULARY)) and k != "$ref"
             }
             if ref in seen:
                 return node, path, f"$ref {ref!r} refers to itself"
@@ -153,6 +158,7 @@ class Comparer:
         self._low: list[int] = []  # lowest active frame each frame's result depends on
         self._canon: dict[int, str] = {}
         self._traits: dict[int, tuple[bool, bool]] = {}
+        self._agree: dict[int, bool] = {}  # node → its references agree on both sides
 
     # -- entry points used by the keyword families --------------------------------------
 
@@ -253,12 +259,40 @@ class Comparer:
         return worst(self.compare(old, new, path), backward=False)
 
     def same(self, old: Any, new: Any) -> bool:
-        """Equal as JSON and free of references (so equal in meaning too)."""
+        """Equal as JSON, and every `$ref` in them leads to equal definitions on both
+        sides (so equal in meaning too): such parts cost nothing, before any branch or
+        overlap reasoning."""
         if old != new:
             return False
         has_ref, old_bool = self.traits(old)
         new_bool = self.traits(new)[1]
-        return not has_ref and ((not old_bool and not new_bool) or strict_equal(old, new))
+        if (old_bool or new_bool) and not strict_equal(old, new):
+            return False
+        return not has_ref or self._refs_agree(old)
+
+    def _refs_agree(self, node: Any) -> bool:
+        """Every reference reachable from `node` resolves, on both sides, to strictly
+        equal content, under the same draft (which decides what the keywords mean)."""
+        key = id(node)
+        known = self._agree.get(key)
+        if known is not None:
+            return known
+        agree = self.old.family == self.new.family
+        pending, seen = _refs_in(node), set()
+        while agree and pending:
+            ref = pending.pop()
+            if ref in seen:
+                continue
+            seen.add(ref)
+            found_old, found_new = self.old.pointer(ref), self.new.pointer(ref)
+            if found_old is None or found_new is None:
+                agree = False
+                break
+            target_old, target_new = found_old[0], found_new[0]
+            agree = target_old == target_new and strict_equal(target_old, target_new)
+            pending += _refs_in(target_old)
+        self._agree[key] = agree
+        return agree
 
     def traits(self, node: Any) -> tuple[bool, bool]:
         """(contains a $ref, contains a boolean), computed once per node."""
@@ -336,8 +370,8 @@ class Comparer:
                 )
             ]
 
-        old_single = combinators.singleton(self, old)
-        new_single = combinators.singleton(self, new)
+        old_single = combinators.singleton(self, old, path)
+        new_single = combinators.singleton(self, new, path)
         if old_single or new_single:
             old_node, old_path = old_single or (old, path)
             new_node = new_single[0] if new_single else new
@@ -397,7 +431,21 @@ class Comparer:
         changes += arrays.compare(self, old_view, new_view, path)
         changes += self._unevaluated(old_view, new_view, path)
         for key in sorted(unknown):
-            if not json_equal(old.get(key), new.get(key)):
+            if json_equal(old.get(key), new.get(key)):
+                continue
+            if key not in DRAFT_VOCABULARY:  # a vendor annotation: validators ignore it
+                changes.append(
+                    make(
+                        ChangeKind.ANNOTATION_CHANGED,
+                        child(path, key),
+                        old.get(key),
+                        new.get(key),
+                        (Compat.OK, Compat.OK),
+                        f"{key!r} changed (documentation only: no JSON Schema draft defines "
+                        "it, so every standard validator ignores it)",
+                    )
+                )
+            else:
                 changes.append(
                     make(
                         ChangeKind.UNSUPPORTED_KEYWORD,
@@ -523,6 +571,22 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
                 make(kind, pointer, old_defs.get(name), new_defs.get(name), verdict, text)
             )
     return changes
+
+
+def _refs_in(root: Any) -> list[str]:
+    """The `$ref` strings anywhere in `root` (no recursion: depth is the caller's)."""
+    found: list[str] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                found.append(ref)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
 
 
 def _mentioned_refs(root: Any) -> frozenset[str]:

@@ -58,6 +58,32 @@ VALIDATION = SCALAR | STRING | NUMBER | OBJECT | ARRAY | COMBINATORS | {"$ref"}
 IGNORED = ANNOTATIONS | METADATA | DEFINITIONS
 KNOWN = VALIDATION | IGNORED
 
+# Keywords of some draft (03 to 2020-12) that the engine does not reason about: a change
+# to one stays conservative (breaking), since a validator of that draft applies it.
+UNMODELLED = frozenset(
+    {
+        "if",
+        "then",
+        "else",
+        "contentSchema",
+        "contentMediaType",
+        "contentEncoding",
+        "$anchor",
+        "$dynamicRef",
+        "$dynamicAnchor",
+        "$recursiveRef",
+        "$recursiveAnchor",
+        "$vocabulary",
+        "extends",
+        "disallow",
+        "divisibleBy",
+    }
+)
+DRAFT_VOCABULARY = KNOWN | UNMODELLED
+"""Every keyword any draft defines. Anything else (`markdownDescription`,
+`enumDescriptions`, `x-…`, a typo such as `"maxItems:"`) is ignored by every standard
+validator: an annotation, whose change is documentation only."""
+
 # Bounds: keyword → True for a lower bound (raising it rejects more), False for an upper one.
 BOUNDS = {
     "minLength": True,
