@@ -128,3 +128,21 @@ def test_annotation_edits_at_every_depth_of_real_schemas_are_cosmetic() -> None:
             assert_cosmetic(schema, _edited(schema, path, key, value))
             checked += 1
     assert checked > 300
+
+
+@pytest.mark.parametrize(
+    ("closed", "added", "removed"),
+    [
+        (False, "before, any value was allowed", "now any value is allowed"),
+        (True, "before, it was not allowed", "now it is not allowed"),
+    ],
+)
+def test_messages_read_in_the_right_tense(closed: bool, added: str, removed: str) -> None:
+    small: dict[str, Any] = {"type": "object", "properties": {"a": {}}}
+    big: dict[str, Any] = {"type": "object", "properties": {"a": {}, "b": {}}}
+    if closed:
+        small["additionalProperties"] = big["additionalProperties"] = False
+    [grown] = diff_schemas(small, big, mode="full").changes
+    [shrunk] = diff_schemas(big, small, mode="full").changes
+    assert added in grown.message
+    assert removed in shrunk.message

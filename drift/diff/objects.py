@@ -140,14 +140,17 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
 
 
 def _context(model: Model, name: str, cx: Comparer, side: Side) -> str:
+    """What governed the name without its own entry: in OLD (past) or in NEW (present)."""
+    past = side is cx.old
+    covers, was = ("covered", "was") if past else ("covers", "is")
     trivial = cx.trivial(model.additional, side)
     if any(_matches(p, name) for p in model.patterns):
-        return "a patternProperties entry covered it"
+        return f"a patternProperties entry {covers} it"
     if trivial is True:
-        return "any value was allowed (open content model)"
+        return f"any value {was} allowed (open content model)"
     if trivial is False:
-        return f"it was not allowed ({model.additional_key}: false)"
-    return f"{model.additional_key} covered it"
+        return f"it {was} not allowed ({model.additional_key}: false)"
+    return f"{model.additional_key} {covers} it"
 
 
 def _required(old: dict[str, Any], new: dict[str, Any], after: Model, path: str) -> list[Change]:
