@@ -22,7 +22,7 @@ from collections.abc import Iterator, Set
 from typing import TYPE_CHECKING
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from drift.lifecycle import Kind
@@ -109,11 +109,7 @@ class DriftGauges(Collector):
             values = dict(self._values)
             deprecated = dict(self._deprecated)
         for spec in METRICS:
-            family: CounterMetricFamily | GaugeMetricFamily
-            if spec.counter:
-                family = CounterMetricFamily(spec.name, spec.help, labels=spec.labels)
-            else:
-                family = GaugeMetricFamily(spec.name, spec.help, labels=spec.labels)
+            family = spec.family()
             for (name, labels), value in sorted(values.items()):
                 if name == spec.name:
                     family.add_metric(list(labels), value)

@@ -55,6 +55,11 @@ class MetricSpec:
     help: str
     labels: tuple[str, ...]
 
+    def family(self) -> CounterMetricFamily | GaugeMetricFamily:
+        """An empty sample family of this metric, for a collector to fill."""
+        kind = CounterMetricFamily if self.counter else GaugeMetricFamily
+        return kind(self.name, self.help, labels=self.labels)
+
 
 METRICS: tuple[MetricSpec, ...] = (
     MetricSpec(DRIFT_TOTAL, True, "Runs that found the schema drifted.", SCHEMA_LABELS),
@@ -183,11 +188,7 @@ def build_metrics(
 
     families: list[Metric] = []
     for spec in METRICS:
-        family: CounterMetricFamily | GaugeMetricFamily
-        if spec.counter:
-            family = CounterMetricFamily(spec.name, spec.help, labels=spec.labels)
-        else:
-            family = GaugeMetricFamily(spec.name, spec.help, labels=spec.labels)
+        family = spec.family()
         for label_values, value in values[spec.name]:
             family.add_metric(list(label_values), value)
         families.append(family)
