@@ -1517,6 +1517,15 @@ UNTYPED_A, UNTYPED_B = (
     {"properties": {"kind": {"const": kind}}, "required": ["kind"]} for kind in "ab"
 )
 
+OBJECT: dict[str, Any] = {"type": "object"}
+
+
+def one_branch_if(then: dict[str, Any]) -> dict[str, Any]:
+    """A one-branch anyOf beside if/then: {"kind": "a"} objects must satisfy `then`."""
+    condition = {"properties": {"kind": {"const": "a"}}, "required": ["kind"]}
+    return {"anyOf": [OBJECT], "if": condition, "then": then}
+
+
 COMBINATOR_CASES = [
     case(
         "plain-to-anyOf-with-null-pydantic-optional",
@@ -1720,6 +1729,41 @@ COMBINATOR_CASES = [
     case("not-added", {}, {"not": NULL}, FORWARD_OK, (K.COMBINED_TYPE_CHANGED, "/"), old_only=None),
     case(
         "not-removed", {"not": NULL}, {}, BACKWARD_OK, (K.COMBINED_TYPE_CHANGED, "/"), new_only=None
+    ),
+    # A one-branch combinator beside a keyword the engine does not model is not its
+    # branch: the other keyword constrains the instance too (it was once dropped).
+    case(
+        "one-branch-anyOf-beside-if-then-changed",
+        d7(**obj(p=one_branch_if({"required": ["x"]}))),
+        d7(**obj(p=one_branch_if({"required": ["y"]}))),
+        NEITHER_OK,
+        (K.UNSUPPORTED_KEYWORD, "/properties/p/then"),
+        old_only={"p": {"kind": "a", "x": 1}},
+        new_only={"p": {"kind": "a", "y": 1}},
+    ),
+    case(
+        "one-branch-anyOf-gains-if-then",
+        d7(**obj(p={"anyOf": [OBJECT]})),
+        d7(**obj(p=one_branch_if({"required": ["x"]}))),
+        FORWARD_OK,
+        (K.SUM_TYPE_EXTENDED, "/properties/p/anyOf/0"),
+        old_only={"p": {"kind": "a"}},
+    ),
+    case(
+        "one-branch-anyOf-loses-if-then",
+        d7(**obj(p=one_branch_if({"required": ["x"]}))),
+        d7(**obj(p={"anyOf": [OBJECT]})),
+        BACKWARD_OK,
+        (K.SUM_TYPE_NARROWED, "/properties/p"),
+        new_only={"p": {"kind": "a"}},
+    ),
+    case(
+        "one-branch-oneOf-beside-contentSchema-changed",
+        d2020(oneOf=[STRING], contentMediaType="application/json", contentSchema=OBJECT),
+        d2020(oneOf=[STRING], contentMediaType="application/json", contentSchema=STRING),
+        NEITHER_OK,
+        (K.UNSUPPORTED_KEYWORD, "/contentSchema"),
+        contract="a changed keyword of a draft the engine does not model is breaking",
     ),
 ]
 

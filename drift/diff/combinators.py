@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from drift.diff.base import canon, child, least, make, most
-from drift.diff.keywords import ANNOTATIONS, COMBINATORS, DRAFT_VOCABULARY, VALIDATION
+from drift.diff.keywords import (
+    ANNOTATIONS,
+    COMBINATORS,
+    DRAFT_VOCABULARY,
+    UNMODELLED,
+    VALIDATION,
+)
 from drift.diff.model import Change, ChangeKind, Compat
 from drift.diff.scalars import allowed_values, type_set, value_type
 
@@ -22,8 +28,13 @@ LIST_KEYS = ("allOf", "anyOf", "oneOf")
 
 
 def singleton(cx: Comparer, schema: Any, path: str) -> tuple[Any, str] | None:
-    """A schema that is only a one-branch allOf/anyOf/oneOf means its branch: (branch, path)."""
-    if not isinstance(schema, dict):
+    """A schema that is only a one-branch allOf/anyOf/oneOf means its branch: (branch, path).
+
+    Only when nothing else beside it applies: a keyword of some draft that the engine
+    does not model (`if`/`then`, `contentSchema`, `$dynamicRef`, ...) constrains the
+    instance too, so such a node is never collapsed (its changes stay breaking).
+    """
+    if not isinstance(schema, dict) or schema.keys() & UNMODELLED:
         return None
     keys = [key for key in schema if key in VALIDATION]
     if len(keys) != 1 or keys[0] not in LIST_KEYS:
@@ -79,7 +90,8 @@ class Part:
 def parts(cx: Comparer, schema: dict[str, Any], path: str) -> list[Part]:
     found: list[Part] = []
     base = {key: value for key, value in schema.items() if key not in COMBINATORS}
-    if any(key in VALIDATION for key in base):
+    # Unmodelled keywords of a draft (if/then, ...) are part of the conjunction too.
+    if any(key in VALIDATION or key in UNMODELLED for key in base):
         found.append(Part("node", [cx.store(base)], [path]))
     nodes, paths = _branches(cx, "allOf", schema.get("allOf"), path)
     found += [Part("node", [node], [where]) for node, where in zip(nodes, paths, strict=True)]

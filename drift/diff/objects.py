@@ -8,9 +8,9 @@ comparison works on those effective constraints, so moving a property between
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
+from drift.diff import patterns
 from drift.diff.base import child, least, make, most, relation_of
 from drift.diff.model import Change, ChangeKind, Compat
 
@@ -35,10 +35,9 @@ def _additional(schema: dict[str, Any]) -> tuple[Any, str]:
 
 
 def _matches(pattern: str, name: str) -> bool:
-    try:
-        return re.search(pattern, name) is not None
-    except re.error:
-        return True  # unknown: the caller reports unreadable patterns as breaking
+    found = patterns.matches(pattern, name)
+    # Unknown (see patterns.py): the caller reports the pattern or the name as breaking.
+    return True if found is None else found
 
 
 class Model:
@@ -305,22 +304,38 @@ def _dependencies(
 
 
 def _unreadable_patterns(before: Model, after: Model, path: str) -> list[Change]:
+    """Patterns not evaluated (unreadable, or unbounded work), and names too long to
+    match: when anything they decide changed, nothing can be proved."""
+    if before.patterns == after.patterns and before.properties == after.properties:
+        return []
     changes = []
     for pattern in sorted(before.patterns.keys() | after.patterns.keys()):
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            if before.patterns.get(pattern) != after.patterns.get(pattern) or (
-                before.properties != after.properties
-            ):
-                changes.append(
-                    make(
-                        ChangeKind.UNSUPPORTED_KEYWORD,
-                        child(path, "patternProperties", pattern),
-                        None,
-                        None,
-                        (Compat.BREAKING, Compat.BREAKING),
-                        f"patternProperties {pattern!r} is not a regex this engine reads ({exc})",
-                    )
+        reason = patterns.refusal(pattern)
+        if reason is not None:
+            changes.append(
+                make(
+                    ChangeKind.UNSUPPORTED_KEYWORD,
+                    child(path, "patternProperties", pattern),
+                    None,
+                    None,
+                    (Compat.BREAKING, Compat.BREAKING),
+                    f"patternProperties {pattern[:80]!r} is not evaluated: {reason}; "
+                    "cannot prove compatibility",
                 )
+            )
+    if before.patterns or after.patterns:
+        names = before.properties.keys() | after.properties.keys()
+        for name in sorted(n for n in names if len(n) > patterns.MAX_MATCHED_NAME):
+            changes.append(
+                make(
+                    ChangeKind.UNSUPPORTED_KEYWORD,
+                    child(path, "properties", name),
+                    None,
+                    None,
+                    (Compat.BREAKING, Compat.BREAKING),
+                    f"property name {name[:40]!r}… is longer than {patterns.MAX_MATCHED_NAME} "
+                    "characters, so it is not matched against patternProperties; "
+                    "cannot prove compatibility",
+                )
+            )
     return changes
