@@ -36,7 +36,7 @@ if __name__ == "__main__":
                 raise
             sys.path.insert(0, str(Path(__file__).resolve().parent))
             from drift.action import main
-        from drift.cli import run
+        from drift.failure import run_process  # not drift.cli's run: no argparse in the action
     except Exception as exc:  # every run ends 0, 1 or 2: this one in 2
         sys.exit(cannot_load(exc))
-    run(main)
+    run_process(main)

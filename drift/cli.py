@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
-import os
 import signal
 import sys
 from collections.abc import Callable, Sequence
@@ -18,10 +16,10 @@ from drift.errors import SettingsError
 from drift.failure import (
     Progress,
     cannot_listen,
-    debug_from_env,
     discard_stale,
     ended,
     exit_status,
+    run_process,
     tell,
     write_failed_report,
 )
@@ -548,33 +546,6 @@ def _command_parser(
     return current
 
 
-def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise KeyboardInterrupt
-
-
 def run(entry: Callable[[], int] = main) -> NoReturn:
-    """A process's whole life: the console script, `python -m drift` and the action.
-
-    A check is one short run that keeps most of what it allocates until it ends:
-    the cyclic GC would rescan all of it again and again to reclaim a few MB of
-    cycles (15 ms of an all-synced check of 1000 schemas, 50 ms of an all-drifted
-    one), and the interpreter's teardown would then free it object by object. So
-    the collector is off (the commands that keep running turn it back on) and,
-    once `entry` has returned and the streams are flushed, the process ends with
-    os._exit. `entry` handles its own failures; what still escapes it (a bug in
-    that handling) ends the same way: one line, exit 2. SIGTERM (a cancelled CI
-    job, `docker stop`) interrupts like Ctrl-C, so it too ends in exit 2 and a report.
-    """
-    gc.disable()
-    signal.signal(signal.SIGTERM, _interrupt)
-    try:
-        code = entry()
-    except SystemExit as exc:
-        code = ended(exc)
-    except BaseException as exc:  # the last net: every run ends 0, 1 or 2
-        tell(exc, debug="--debug" in sys.argv[1:] or debug_from_env(os.environ))
-        code = 2
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to lose
-            stream.flush()
-    os._exit(code)
+    """A process's whole life (see drift.failure.run_process): by default, the CLI's."""
+    run_process(entry)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
-import tempfile
 from pathlib import Path
+
+# flags and attempts as tempfile.mkstemp has them; see _create_temporary
+_CREATE_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+_NAME_ATTEMPTS = 10_000
 
 
 def _umask() -> int:
@@ -13,6 +17,21 @@ def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """A new hidden file beside `path`, opened 0600 and exclusively, as mkstemp makes one.
+
+    tempfile itself is not imported: it brings shutil and random (with them bz2,
+    lzma, …), which every action run would load just to pick this one name.
+    """
+    for _ in range(_NAME_ATTEMPTS):
+        candidate = path.parent / f".{path.name}.{os.urandom(6).hex()}"
+        try:
+            return os.open(candidate, _CREATE_FLAGS, 0o600), candidate
+        except FileExistsError:
+            continue  # another writer's name: draw again
+    raise FileExistsError(errno.EEXIST, "no unused temporary file name", str(path.parent))
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -26,7 +45,7 @@ def write_text_atomic(path: Path, text: str) -> None:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
         mode = 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    fd, tmp = _create_temporary(path)
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

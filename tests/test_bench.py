@@ -64,3 +64,19 @@ def test_bench_compare_runs_and_counts_the_changed_schemas() -> None:
     assert "WARNING" not in out
     assert re.search(r"^compare n=30 changed=5 read=\S+ compare=\S+ drift=5$", out, re.MULTILINE)
     assert "30 snapshots" in out
+
+
+def test_bench_startup_runs_every_cell_with_the_exit_code_its_schemas_call_for() -> None:
+    out = run_script(
+        "bench/bench_startup.py", "--python", sys.executable, "--runs", "1",
+        "--importtime-runs", "1", "--layout", "installed,source",
+    )  # fmt: skip
+    assert "WARNING" not in out  # an unexpected exit code, or an import the run does not need
+    cells = dict(re.findall(r"^startup (\S+) runs=1 .* exit=(\S+)", out, re.MULTILINE))
+    expected = {"example": "1", "synced": "0", "drifted": "1"}
+    assert cells == {
+        f"{layout}/{registry}/{schemas}": code
+        for layout in ("installed", "source")
+        for registry in ("dir", "http")
+        for schemas, code in expected.items()
+    }

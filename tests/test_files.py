@@ -59,6 +59,19 @@ def test_a_rewritten_file_keeps_its_mode(tmp_path: Path, umask: int) -> None:
     assert (mode(target), target.read_text()) == (0o640, '{"a": 1}\n')
 
 
+def test_a_taken_temporary_name_is_drawn_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draws = iter([b"\x00" * 6, b"\x00" * 6, b"\x01" * 6])
+    monkeypatch.setattr(os, "urandom", lambda size: next(draws))
+    taken = tmp_path / f".out.txt.{'00' * 6}"
+    taken.write_text("another writer's")
+    write_text_atomic(tmp_path / "out.txt", "x\n")
+    assert (tmp_path / "out.txt").read_text() == "x\n"
+    assert taken.read_text() == "another writer's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name, "out.txt"]
+
+
 def test_pull_writes_new_snapshots_0644_and_keeps_an_existing_mode(
     tmp_path: Path, serve_registry: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -1,0 +1,89 @@
+"""The action's cold start imports only what its run needs.
+
+How fast it starts is measured in bench/bench_startup.py, never here; these tests
+only keep the laziness from regressing silently: entrypoint.py runs in a real
+process with `-X importtime`, whose report lists every module the run imported.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from drift.registry.server import RegistryHTTPServer
+from drift.sinks.markdown import html_text, md_text
+from tests.conftest import ROOT
+
+Serve = Callable[..., RegistryHTTPServer]
+IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| +(\S+)$", re.MULTILINE)
+HTTP_CLIENT = ("httpx", "httpcore", "h11", "anyio")  # an HTTP(S) registry's client
+ASKED_FOR_ONLY = (
+    "yaml",  # YAML snapshots or a .schema-drift.yml
+    "prometheus_client",  # pushgateway-url
+    "redis",  # pulse-url
+)
+NOT_FOR_THE_ACTION = (
+    "argparse",  # the CLI's parser: entrypoint.py uses drift.failure.run_process
+    "tempfile",  # drift.files names its temporary file itself
+    "html",  # drift.sinks.markdown escapes with html.escape's table
+)
+
+
+def run_entrypoint(tmp_path: Path, registry_url: str) -> tuple[int, set[str], str]:
+    """entrypoint.py with a step's env: exit code, top-level packages imported, outputs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
+    output, summary = tmp_path / "output.txt", tmp_path / "summary.md"
+    output.touch()
+    summary.touch()
+    env.update(
+        GITHUB_ACTIONS="true",
+        GITHUB_OUTPUT=str(output),
+        GITHUB_STEP_SUMMARY=str(summary),
+        INPUT_REGISTRY_URL=registry_url,
+        INPUT_SCHEMA_DIR=str(ROOT / "examples" / "schemas"),
+        INPUT_REPORT_PATH=str(tmp_path / "drift_report.json"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", str(ROOT / "entrypoint.py")],
+        env=env, cwd=tmp_path, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    modules = set(IMPORTED.findall(result.stderr))
+    assert "drift.action" in modules, result.stderr[-2000:]  # -X importtime's list was read
+    return result.returncode, {name.split(".")[0] for name in modules}, output.read_text()
+
+
+def test_a_registry_directory_run_imports_no_http_client_and_nothing_unasked(
+    tmp_path: Path,
+) -> None:
+    code, packages, outputs = run_entrypoint(tmp_path, str(ROOT / "examples" / "registry"))
+    assert code == 1  # the example drifts: the run went all the way
+    assert "status<<" in outputs
+    unneeded = (*HTTP_CLIENT, *ASKED_FOR_ONLY, *NOT_FOR_THE_ACTION)
+    assert sorted(packages & set(unneeded)) == []
+
+
+def test_an_http_registry_run_imports_its_client_and_still_nothing_unasked(
+    tmp_path: Path, serve_registry: Serve
+) -> None:
+    server = serve_registry(ROOT / "examples" / "registry")
+    code, packages, _ = run_entrypoint(tmp_path, server.url)
+    assert code == 1
+    assert "httpx" in packages  # the detection sees a lazy import when one happens
+    # httpx brings tempfile and html itself; argparse stays out all the same
+    assert sorted(packages & {*ASKED_FOR_ONLY, "argparse"}) == []
+
+
+@given(st.text())
+def test_markdown_escapes_as_html_escape_does(text: str) -> None:
+    one_line = text.replace("\r", " ").replace("\n", " ")
+    assert html_text(text) == html.escape(one_line, quote=True)
+    escaped = html.escape(one_line, quote=False)
+    assert md_text(text) == "".join("\\" + c if c in "\\`*_[]|~" else c for c in escaped)
