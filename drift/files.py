@@ -47,9 +47,10 @@ def write_text_atomic(path: Path, text: str) -> None:
         mode = 0o666 & ~_umask()
     fd, tmp = _create_temporary(path)
     try:
-        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        # by name, after writing: os.fchmod exists on Windows only from Python 3.13
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
