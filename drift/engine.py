@@ -138,17 +138,7 @@ class _Clients:
         assert side.url is not None
         assert side.registry_kind is not None
         if side.url not in self.open:
-            s = self.settings
-            self.open[side.url] = connect(
-                side.url,
-                side.registry_kind,
-                side.path,
-                token=s.token,
-                timeout=s.timeout,
-                retries=s.retries,
-                retry_budget=s.retry_budget,
-                concurrency=s.concurrency,
-            )
+            self.open[side.url] = connect(side.url, side.registry_kind, side.path, self.settings)
         return self.open[side.url]
 
     @property

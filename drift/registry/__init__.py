@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from drift.registry.base import IndexEntry, Registry, RegistrySchema, TrackIndex
 
@@ -14,31 +14,27 @@ if TYPE_CHECKING:
 __all__ = ["IndexEntry", "Registry", "RegistrySchema", "TrackIndex", "connect", "open_registry"]
 
 
+class ClientOptions(Protocol):
+    """How a registry client behaves: what check's and compare's settings both carry."""
+
+    @property
+    def token(self) -> str | None: ...
+    @property
+    def timeout(self) -> float: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def retry_budget(self) -> float: ...
+    @property
+    def concurrency(self) -> int: ...
+
+
 def open_registry(settings: Settings) -> Registry:
     """The registry implementation `--registry-url` selects (httpx is imported only for HTTP)."""
-    return connect(
-        settings.registry_url,
-        settings.registry_kind,
-        settings.registry_path,
-        token=settings.token,
-        timeout=settings.timeout,
-        retries=settings.retries,
-        retry_budget=settings.retry_budget,
-        concurrency=settings.concurrency,
-    )
+    return connect(settings.registry_url, settings.registry_kind, settings.registry_path, settings)
 
 
-def connect(
-    url: str,
-    kind: RegistryKind,
-    path: Path | None,
-    *,
-    token: str | None,
-    timeout: float,
-    retries: int,
-    retry_budget: float,
-    concurrency: int,
-) -> Registry:
+def connect(url: str, kind: RegistryKind, path: Path | None, options: ClientOptions) -> Registry:
     """A registry client for a location Settings validated (httpx is imported only for HTTP)."""
     from drift.settings import RegistryKind  # noqa: PLC0415
 
@@ -51,9 +47,9 @@ def connect(
 
     return HttpRegistry(
         url,
-        token=token,
-        timeout=timeout,
-        retries=retries,
-        retry_budget=retry_budget,
-        concurrency=concurrency,
+        token=options.token,
+        timeout=options.timeout,
+        retries=options.retries,
+        retry_budget=options.retry_budget,
+        concurrency=options.concurrency,
     )
