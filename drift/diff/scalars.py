@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from drift.diff import numbers
 from drift.diff.base import Relation, canon, child, make, relation_of
 from drift.diff.keywords import ALL_TYPES, BOUNDS
 from drift.diff.model import Change, ChangeKind
 
 if TYPE_CHECKING:
-    from drift.diff.engine import Comparer
+    from drift.diff.engine import Comparer, Side
 
 
 def type_set(schema: dict[str, Any]) -> frozenset[str] | None:
@@ -45,6 +46,16 @@ def value_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
+def _held_types(schema: dict[str, Any], side: Side) -> frozenset[str] | None:
+    """The types of the instances `schema` accepts, as far as its keywords tell."""
+    types = type_set(schema)
+    if not numbers.integral(schema, side):
+        return types
+    if types is None:
+        return ALL_TYPES - {"number"}
+    return types - {"number"} | {"integer"} if "number" in types else types
+
+
 def allowed_values(schema: dict[str, Any]) -> dict[str, Any] | None:
     """enum/const as {canonical JSON: value}; None when unconstrained."""
     values: dict[str, Any] | None = None
@@ -60,13 +71,19 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
     changes: list[Change] = []
     old_types, new_types = type_set(old), type_set(new)
     if old_types != new_types:
-        relation = relation_of(
+        written = relation_of(
             types_include(new_types, old_types), types_include(old_types, new_types)
         )
         kind = {
             Relation.WIDER: ChangeKind.TYPE_WIDENED,
             Relation.NARROWER: ChangeKind.TYPE_NARROWED,
-        }.get(relation, ChangeKind.TYPE_CHANGED)
+        }.get(written, ChangeKind.TYPE_CHANGED)
+        # The verdict uses what each source side can hold: `number` with an integer
+        # multipleOf holds integers only (the kind still says what the text did).
+        relation = relation_of(
+            types_include(new_types, _held_types(old, cx.old)),
+            types_include(old_types, _held_types(new, cx.new)),
+        )
         changes.append(
             make(
                 kind,
