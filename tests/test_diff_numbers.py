@@ -11,6 +11,15 @@ round a bound: `exclusiveMinimum: 0` is `minimum: 1` for integers. `type: number
 integer `multipleOf` holds integers only, so it is `type: integer` from draft-06 on (draft-04
 defines integer by its lexical form: 1.0 is not one). multipleOf is compared exactly, as
 the decimal the author wrote (a Fraction, never a float division).
+
+Implications: `required` of n distinct names is `minProperties` n; a `pattern` bounds the
+length where it plainly does (`.+` at least 1, `^[0-9]{3}$` 3 to 4: Python's and Java's `$`
+also match before a final newline); a bound that admits every count (`minLength: 0`)
+changes nothing; patterns that differ by a provable anchoring, or one of whose strings all
+match the other (`^a` and `^(a|b)`), are compared by meaning. What a pattern implies is
+read for ECMA-262, Python and Java at once: where they differ the engine takes the
+reading that holds in all (see drift/diff/patterns.py), so a few rows are conservative
+under Python's semantics, which the jsonschema check uses.
 """
 
 from __future__ import annotations
@@ -26,12 +35,16 @@ from tests.diff_table import (
     FORWARD_OK,
     INTEGER,
     NEITHER_OK,
+    STRING,
     Case,
     K,
     case,
     check_engine,
     check_semantics,
+    conservative,
     d4,
+    d7,
+    d2020,
     params,
 )
 
@@ -341,7 +354,372 @@ INTEGER_BOUND_CASES = [
     ),
 ]
 
-CASES: list[Case] = MULTIPLE_OF_CASES + INTEGER_TYPE_CASES + INTEGER_BOUND_CASES
+
+def obj(**schema: Any) -> dict[str, Any]:
+    return {"type": "object", **schema}
+
+
+def text(**schema: Any) -> dict[str, Any]:
+    return {"type": "string", **schema}
+
+
+REQUIRED_CASES = [
+    case(
+        "required-2-names-implies-minProperties-2",
+        obj(required=["a", "b"]),
+        obj(required=["a", "b"], minProperties=2),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minProperties"),
+    ),
+    case(
+        "minProperties-1-added-beside-required-2",
+        obj(required=["a", "b"]),
+        obj(required=["a", "b"], minProperties=1),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minProperties"),
+    ),
+    case(
+        "minProperties-3-added-beside-required-2",
+        obj(required=["a", "b"]),
+        obj(required=["a", "b"], minProperties=3),
+        FORWARD_OK,
+        (K.BOUND_ADDED, "/minProperties"),
+        old_only={"a": 1, "b": 1},
+    ),
+    case(
+        "minProperties-2-removed-beside-required-2",
+        obj(required=["a", "b"], minProperties=2),
+        obj(required=["a", "b"]),
+        BOTH_OK,
+        (K.BOUND_REMOVED, "/minProperties"),
+    ),
+    case(
+        "minProperties-2-to-required-a-b",
+        obj(minProperties=2),
+        obj(required=["a", "b"]),
+        FORWARD_OK,
+        (K.REQUIRED_UNDECLARED_ADDED, "/required"),
+        (K.REQUIRED_UNDECLARED_ADDED, "/required"),
+        (K.BOUND_REMOVED, "/minProperties"),
+        old_only={"x": 1, "y": 1},
+    ),
+    case(
+        "minProperties-3-to-required-a-b",
+        obj(minProperties=3),
+        obj(required=["a", "b"]),
+        NEITHER_OK,
+        (K.REQUIRED_UNDECLARED_ADDED, "/required"),
+        (K.REQUIRED_UNDECLARED_ADDED, "/required"),
+        (K.BOUND_REMOVED, "/minProperties"),
+        old_only={"x": 1, "y": 1, "z": 1},
+        new_only={"a": 1, "b": 1},
+    ),
+]
+
+ZERO_BOUND_CASES = [
+    case(
+        "minLength-0-removed-is-vacuous",
+        text(minLength=0),
+        STRING,
+        BOTH_OK,
+        (K.BOUND_REMOVED, "/minLength"),
+    ),
+    case(
+        "minItems-0-added-is-vacuous",
+        {"type": "array"},
+        {"type": "array", "minItems": 0},
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minItems"),
+    ),
+    case(
+        "minProperties-0-to-1",
+        obj(minProperties=0),
+        obj(minProperties=1),
+        FORWARD_OK,
+        (K.BOUND_TIGHTENED, "/minProperties"),
+        old_only={},
+    ),
+    case(
+        "2020-minContains-0-added-admits-arrays-without-a-match",
+        # absent, minContains is 1: 0 admits more
+        d2020(type="array", contains={"type": "string"}),
+        d2020(type="array", contains={"type": "string"}, minContains=0),
+        BACKWARD_OK,
+        (K.BOUND_ADDED, "/minContains"),
+        new_only=[1],
+    ),
+    case(
+        "2020-minContains-1-added-is-the-default",
+        d2020(type="array", contains={"type": "string"}),
+        d2020(type="array", contains={"type": "string"}, minContains=1),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minContains"),
+    ),
+]
+
+PATTERN_LENGTH_CASES = [
+    case(
+        "pattern-dot-plus-implies-minLength-1",
+        text(pattern=".+"),
+        text(pattern=".+", minLength=1),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minLength"),
+    ),
+    case(
+        "pattern-dot-plus-does-not-imply-minLength-2",
+        text(pattern=".+"),
+        text(pattern=".+", minLength=2),
+        FORWARD_OK,
+        (K.BOUND_ADDED, "/minLength"),
+        old_only="a",
+    ),
+    case(
+        "pattern-non-space-plus-minLength-1-removed",
+        text(pattern="\\S+", minLength=1),
+        text(pattern="\\S+"),
+        BOTH_OK,
+        (K.BOUND_REMOVED, "/minLength"),
+    ),
+    case(
+        "pattern-letters-plus-implies-minLength-1",
+        text(pattern="[a-z]+"),
+        text(pattern="[a-z]+", minLength=1),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minLength"),
+    ),
+    case(
+        "pattern-three-digits-implies-minLength-3",
+        text(pattern="^[0-9]{3}$"),
+        text(pattern="^[0-9]{3}$", minLength=3),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minLength"),
+    ),
+    case(
+        "pattern-three-digits-and-maxLength-3",
+        # Python's (and Java's) `$` matches before a final newline: "123\n" is 4 long
+        text(pattern="^[0-9]{3}$"),
+        text(pattern="^[0-9]{3}$", maxLength=3),
+        FORWARD_OK,
+        (K.BOUND_ADDED, "/maxLength"),
+        old_only="123\n",
+    ),
+    case(
+        "pattern-three-digits-implies-maxLength-4",
+        text(pattern="^[0-9]{3}$"),
+        text(pattern="^[0-9]{3}$", maxLength=4),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/maxLength"),
+    ),
+    case(
+        "pattern-alternation-implies-the-shorter-minLength",
+        text(pattern="^(ab|cde)$"),
+        text(pattern="^(ab|cde)$", minLength=2, maxLength=4),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minLength"),
+        (K.BOUND_ADDED, "/maxLength"),
+    ),
+    case(
+        "2020-pattern-two-or-more-implies-minLength-2",
+        d2020(type="string", pattern=".{2,}"),
+        d2020(type="string", pattern=".{2,}", minLength=2),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minLength"),
+    ),
+    case(
+        "draft07-pattern-two-or-more-and-minLength-2",
+        d7(type="string", pattern=".{2,}"),
+        d7(type="string", pattern=".{2,}", minLength=2),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minLength"),
+        issue=conservative(
+            "without the u flag (draft-07 leaves it open; ajv 6 omits it) an ECMA-262 `.` "
+            "matches half a surrogate pair, so `.{2,}` matches a one-character emoji",
+            "backward",
+        ),
+    ),
+    case(
+        "draft07-pattern-two-letters-implies-minLength-2",
+        d7(type="string", pattern="[a-z]{2,}"),
+        d7(type="string", pattern="[a-z]{2,}", minLength=2),
+        BOTH_OK,
+        (K.BOUND_ADDED, "/minLength"),
+    ),
+    case(
+        "pattern-dot-plus-to-minLength-1",
+        text(pattern=".+"),
+        text(minLength=1),
+        BACKWARD_OK,
+        (K.PATTERN_REMOVED, "/pattern"),
+        (K.BOUND_ADDED, "/minLength"),
+        new_only="\n",
+    ),
+    case(
+        "minLength-1-to-pattern-dot-plus",
+        text(minLength=1),
+        text(pattern=".+"),
+        FORWARD_OK,
+        (K.PATTERN_ADDED, "/pattern"),
+        (K.BOUND_REMOVED, "/minLength"),
+        old_only="\n",
+    ),
+]
+
+PATTERN_CASES = [
+    case(
+        "pattern-trailing-dot-star-is-equal",
+        text(pattern="^abc"),
+        text(pattern="^abc.*"),
+        BOTH_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+    ),
+    case(
+        "pattern-dot-star-both-ends-is-equal",
+        text(pattern="abc"),
+        text(pattern=".*abc.*"),
+        BOTH_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+    ),
+    case(
+        "pattern-non-capturing-group-is-equal",
+        text(pattern="^(?:x)$"),
+        text(pattern="^x$"),
+        BOTH_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+    ),
+    case(
+        "pattern-end-anchor-dropped",
+        text(pattern="^abc$"),
+        text(pattern="^ab"),
+        BACKWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        new_only="abd",
+    ),
+    case(
+        "pattern-end-anchor-added",
+        text(pattern="^ab"),
+        text(pattern="^abc$"),
+        FORWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        old_only="abd",
+    ),
+    case(
+        "pattern-letter-to-dot",
+        text(pattern="^abc"),
+        text(pattern="^a.c"),
+        BACKWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        new_only="axc",
+    ),
+    case(
+        "pattern-plus-to-star",
+        text(pattern="^[a-z]+$"),
+        text(pattern="^[a-z]*$"),
+        BACKWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        new_only="",
+    ),
+    case(
+        "pattern-counted-to-wider-count",
+        text(pattern="^[a-z]{2,3}$"),
+        text(pattern="^[a-z]{1,5}$"),
+        BACKWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        new_only="a",
+    ),
+    case(
+        "pattern-dot-star-to-the-end-of-line",
+        # `.` stops at a newline, and `$` then needs the end
+        text(pattern="^a.*"),
+        text(pattern="^a.*$"),
+        FORWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        old_only="a\nb",
+    ),
+    case(
+        "pattern-leading-dot-star-anchored-is-not-free",
+        text(pattern="^.*abc"),
+        text(pattern="abc"),
+        BACKWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        new_only="\nabc",
+    ),
+    case(
+        "pattern-ascii-digits-to-digit-class",
+        # Python's \\d also holds other scripts' digits; ECMA-262's is [0-9]
+        text(pattern="^[0-9]{3}$"),
+        text(pattern="^\\d{3}$"),
+        BACKWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        new_only="\u0661\u0662\u0663",
+    ),
+    case(
+        "pattern-alternation-gains-a-branch",
+        text(pattern="^(foo|bar)$"),
+        text(pattern="^(foo|bar|baz)$"),
+        BACKWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        new_only="baz",
+    ),
+    case(
+        "pattern-top-level-alternation-gains-a-branch",
+        text(pattern="^a"),
+        text(pattern="^a|^b"),
+        BACKWARD_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        new_only="b",
+    ),
+    case(
+        "pattern-empty-added",
+        STRING,
+        text(pattern=""),
+        BOTH_OK,
+        (K.PATTERN_ADDED, "/pattern"),
+    ),
+    case(
+        "pattern-dot-star-added",
+        STRING,
+        text(pattern=".*"),
+        BOTH_OK,
+        (K.PATTERN_ADDED, "/pattern"),
+    ),
+    case(
+        "pattern-whole-line-added",
+        STRING,
+        text(pattern="^.*$"),
+        FORWARD_OK,
+        (K.PATTERN_ADDED, "/pattern"),
+        old_only="a\nb",
+    ),
+    case(
+        "pattern-dot-to-not-newline",
+        text(pattern="^a.c"),
+        text(pattern="^a[^\\n]c"),
+        BOTH_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        issue=conservative(
+            "ECMA-262's `.` also excludes \\r, U+2028 and U+2029, which [^\\n] holds",
+            "forward",
+        ),
+    ),
+    case(
+        "pattern-lookahead-is-not-read",
+        text(pattern="^a"),
+        text(pattern="^(?=a)a"),
+        BOTH_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+        issue=conservative("lookaround is outside the subset read", "backward", "forward"),
+    ),
+]
+
+CASES: list[Case] = (
+    MULTIPLE_OF_CASES
+    + INTEGER_TYPE_CASES
+    + INTEGER_BOUND_CASES
+    + REQUIRED_CASES
+    + ZERO_BOUND_CASES
+    + PATTERN_LENGTH_CASES
+    + PATTERN_CASES
+)
 
 
 def test_case_names_are_unique() -> None:

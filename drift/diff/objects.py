@@ -152,6 +152,11 @@ def _context(model: Model, name: str, cx: Comparer, side: Side) -> str:
     return f"{model.additional_key} {covers} it"
 
 
+def implied_min_properties(schema: dict[str, Any]) -> int:
+    """`required` of n distinct names: every object accepted has at least n properties."""
+    return len(set(_strings(schema.get("required"))))
+
+
 def _required(old: dict[str, Any], new: dict[str, Any], after: Model, path: str) -> list[Change]:
     old_list, new_list = _strings(old.get("required")), _strings(new.get("required"))
     changes = []

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
-from drift.diff import numbers
+from drift.diff import numbers, objects, patterns
 from drift.diff.base import Relation, canon, child, make, relation_of
 from drift.diff.keywords import ALL_TYPES, BOUNDS
 from drift.diff.model import Change, ChangeKind
@@ -138,10 +139,15 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
             kind, relation, text = removed, Relation.WIDER, f"{keyword} {before!r} removed"
         else:
             kind, relation, text = changed, Relation.CHANGED, f"{keyword} {before!r} → {after!r}"
+        if keyword == "pattern":  # proved inclusions only (patterns.includes); None: any
+            relation = relation_of(
+                patterns.includes(after, before), patterns.includes(before, after)
+            )
         changes.append(make(kind, child(path, keyword), before, after, relation, text))
 
     for keyword, lower in BOUNDS.items():
-        change = bound_change(keyword, lower, old.get(keyword), new.get(keyword), path)
+        implied = (_implied(old, keyword, cx.old), _implied(new, keyword, cx.new))
+        change = bound_change(keyword, lower, old.get(keyword), new.get(keyword), path, implied)
         if change is not None:
             changes.append(change)
 
@@ -163,7 +169,16 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
     return changes
 
 
-def bound_change(keyword: str, lower: bool, before: Any, after: Any, path: str) -> Change | None:
+def bound_change(
+    keyword: str,
+    lower: bool,
+    before: Any,
+    after: Any,
+    path: str,
+    implied: tuple[int | None, int | None] = (None, None),
+) -> Change | None:
+    """A change of one min/max keyword. `implied`: the bound the rest of OLD and of NEW
+    already sets on the same count (`required` on properties, `pattern` on length)."""
     if not _number(before):
         before = None
     if not _number(after):
@@ -184,7 +199,44 @@ def bound_change(keyword: str, lower: bool, before: Any, after: Any, path: str) 
         relation = Relation.WIDER if relaxed else Relation.NARROWER
         verb = "decreased" if after < before else "increased"
         text = f"{keyword} {verb} {before} → {after}"
+    if keyword in _COUNTS:  # a count of characters, items or properties: judged exactly
+        # absent minContains is 1 (beside `contains`; alone it is ignored, and 1 is safe)
+        absent = 1 if keyword == "minContains" else None
+        old_bound = absent if before is None else before
+        new_bound = absent if after is None else after
+        relation = relation_of(
+            _count_admits(new_bound, old_bound, implied[0], lower),
+            _count_admits(old_bound, new_bound, implied[1], lower),
+        )
+        if relation is Relation.EQUAL:
+            text += " (no change to what is accepted)"
     return make(kind, child(path, keyword), before, after, relation, text)
+
+
+# Bounds on a count: absent, a lower bound is 0 (minContains: 1), an upper none.
+_COUNTS = frozenset(BOUNDS)
+
+
+def _count_admits(bound: Any, source: Any, implied: int | None, lower: bool) -> bool:
+    """Does `bound` admit every count that `source` (with the implied bound) admits?"""
+    if bound is None:
+        return True
+    if lower:
+        # counts are whole and never negative: minLength 2.5 is 3, minLength 0 is nothing
+        floor = max([0, *(math.ceil(v) for v in (source, implied) if v is not None)])
+        return bool(math.ceil(bound) <= floor)
+    ceilings = [math.floor(v) for v in (source, implied) if v is not None]
+    return bool(ceilings) and bool(min(ceilings) <= math.floor(bound))
+
+
+def _implied(schema: dict[str, Any], keyword: str, side: Side) -> int | None:
+    """The bound the rest of `schema` sets on the count `keyword` bounds."""
+    if keyword == "minProperties":
+        return objects.implied_min_properties(schema)
+    if keyword in ("minLength", "maxLength"):
+        fewest, most = patterns.length_bounds(schema.get("pattern"), side.family == "2020-12")
+        return fewest if keyword == "minLength" else most
+    return None
 
 
 def _number(value: Any) -> bool:
