@@ -223,9 +223,9 @@ class _Reader:
         items: list[Item] = []
         while self.peek() not in ("", "|", ")"):
             atom = self.atom()
+            if isinstance(atom, Anchor) and self.peek() in ("*", "+", "?", "{"):
+                raise _Unread  # nothing to repeat (an error in Python)
             low, high = self.quantifier()
-            if isinstance(atom, Anchor) and (low, high) != (1, 1):
-                raise _Unread
             items.append(Item(atom, low, high))
         return tuple(items)
 
@@ -261,6 +261,8 @@ class _Reader:
     def escape(self, in_class: bool) -> CharSet:
         char = self.peek()
         self.at += 1
+        if not char:
+            raise _Unread  # a trailing backslash
         if char.lower() in _NAMED_CORE:
             return CharSet(named=frozenset(char.lower()), negated=char.isupper())
         if char in _LITERAL_ESCAPES:
@@ -275,7 +277,7 @@ class _Reader:
         elif char and not char.isalnum() and char.isascii():
             code = ord(char)  # an escaped punctuation mark is itself in every dialect
         else:
-            raise _Unread  # \b \B \A \Z \1 \p \c \0 …, or a trailing backslash
+            raise _Unread  # \b \B \A \Z \1 \p \c \0 …
         return CharSet(ranges=((code, code),))
 
     def char_class(self) -> CharSet:

@@ -92,7 +92,8 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
                 old.get("type"),
                 new.get("type"),
                 relation,
-                f"type {_say(old.get('type'))} → {_say(new.get('type'))}",
+                f"type {_say(old.get('type'))} → {_say(new.get('type'))}"
+                + ("" if relation is written else " (an integer multipleOf admits integers only)"),
             )
         )
 
