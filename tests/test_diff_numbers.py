@@ -757,3 +757,13 @@ def test_multipleOf_is_compared_as_the_decimal_written(
     for mode, want in ((Mode.BACKWARD, backward), (Mode.FORWARD, forward)):
         result = diff_schemas(old_schema, new_schema, mode=mode, policy=Policy.STRICT)
         assert result.compatible is want, (mode, [c.to_dict() for c in result.changes])
+
+
+def test_a_boolean_exclusive_flag_is_not_the_number_1() -> None:
+    """Python's True == 1 must not hide a change: draft-04's flag bounds x < 5 here, the
+    number x < 1."""
+    old = d4(type="number", maximum=5, exclusiveMaximum=True)
+    new = {**old, "exclusiveMaximum": 1}
+    result = diff_schemas(old, new, mode=Mode.BACKWARD, policy=Policy.STRICT)
+    assert not result.compatible
+    assert [change.path for change in result.changes] == ["/exclusiveMaximum"]

@@ -6,7 +6,8 @@ import math
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from drift.diff.base import Relation, child, make, relation_of
+from drift.diff.base import Relation, child, json_equal, make, relation_of
+from drift.diff.keywords import NUMBER
 from drift.diff.model import Change, ChangeKind
 
 if TYPE_CHECKING:
@@ -120,6 +121,8 @@ def _admits(outer: Bound | None, inner: Bound | None, grid: Fraction | None, low
 
 def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
     changes: list[Change] = []
+    if all(json_equal(old.get(key), new.get(key)) for key in NUMBER):  # true is not 1
+        return changes
     # Judge each direction on the numbers its source can hold: backward on OLD's, forward
     # on NEW's (only integers, or multiples of a step, may round a bound).
     old_grid, new_grid = step(old), step(new)

@@ -147,8 +147,11 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
         changes.append(make(kind, child(path, keyword), before, after, relation, text))
 
     for keyword, lower in BOUNDS.items():
+        before, after = old.get(keyword), new.get(keyword)
+        if before == after:
+            continue
         implied = (_implied(old, keyword, cx.old), _implied(new, keyword, cx.new))
-        change = bound_change(keyword, lower, old.get(keyword), new.get(keyword), path, implied)
+        change = bound_change(keyword, lower, before, after, path, implied)
         if change is not None:
             changes.append(change)
 
