@@ -661,6 +661,13 @@ PATTERN_CASES = [
         new_only="baz",
     ),
     case(
+        "pattern-group-to-top-level-alternation-is-equal",
+        text(pattern="^(foo|bar)$"),
+        text(pattern="^foo$|^bar$"),
+        BOTH_OK,
+        (K.PATTERN_CHANGED, "/pattern"),
+    ),
+    case(
         "pattern-top-level-alternation-gains-a-branch",
         text(pattern="^a"),
         text(pattern="^a|^b"),

@@ -437,10 +437,25 @@ def includes(outer: str | None, inner: str | None) -> bool:
     budget = [MAX_PATTERN_STEPS]
     try:
         return all(
-            any(_branch_includes(o, i, budget) for o in outer_branches) for i in inner_branches
+            any(_branch_includes(o, i, budget) for o in outer_branches)
+            for branch in inner_branches
+            for i in _distributed(branch)
         )
     except _Spent:
         return False
+
+
+def _distributed(branch: Sequence) -> list[Sequence]:
+    """`^(a|b)$` as `^a$` and `^b$`: a branch that is one group between its anchors
+    matches what its alternatives, each between the same anchors, match."""
+    split = _split(branch)
+    if split is None or len(split[1]) != 1:
+        return [branch]
+    start, (item,), end = split
+    if not isinstance(item.atom, Group) or (item.low, item.high) != (1, 1):
+        return [branch]
+    head, tail = branch[: int(start)], branch[len(branch) - int(end) :]
+    return [head + alternative + tail for alternative in item.atom.alternatives]
 
 
 def _split(branch: Sequence) -> tuple[bool, Sequence, bool] | None:
