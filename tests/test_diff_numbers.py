@@ -27,6 +27,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from drift.diff import Mode, Policy, diff_schemas
 from tests.diff_table import (
@@ -38,6 +40,7 @@ from tests.diff_table import (
     STRING,
     Case,
     K,
+    accepts,
     case,
     check_engine,
     check_semantics,
@@ -774,3 +777,98 @@ def test_a_boolean_exclusive_flag_is_not_the_number_1() -> None:
     result = diff_schemas(old, new, mode=Mode.BACKWARD, policy=Policy.STRICT)
     assert not result.compatible
     assert [change.path for change in result.changes] == ["/exclusiveMaximum"]
+
+
+# -- the same families on generated pairs ----------------------------------------------------
+
+_STEPS = [None, 0.25, 0.5, 1, 1.5, 2, 3]
+_BOUNDS = [None, -1, 0, 0.5, 1, 2, 2.5, 3, 4]
+# every multiple of 1/4 in [-3, 6], and the integers as floats (1.0 is an integer from draft-06)
+_NUMBERS = [n / 4 for n in range(-12, 25)] + [float(n) for n in range(-3, 7)]
+
+
+@st.composite
+def number_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": draw(st.sampled_from(["integer", "number"]))}
+    for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"):
+        value = draw(st.sampled_from(_STEPS if key == "multipleOf" else _BOUNDS))
+        if value is not None:
+            schema[key] = value
+    return schema
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=number_schemas(), new=number_schemas())
+def test_number_verdicts_are_sound_on_a_grid(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Compatible verdicts hold for every number on a grid fine enough to tell the bounds
+    and steps apart (steps and bounds are multiples of 1/4)."""
+    for mode, source, target in ((Mode.BACKWARD, old, new), (Mode.FORWARD, new, old)):
+        if diff_schemas(old, new, mode=mode, policy=Policy.STRICT).compatible:
+            for number in _NUMBERS:
+                if accepts(source, number):
+                    assert accepts(target, number), (mode, number)
+
+
+_PATTERNS = [None, ".+", "^[0-9]{3}$", "[a-z]+", "^(ab|cde)$", "^a", "^a.*", "^(a|b)", "\\S"]
+
+
+@st.composite
+def string_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"}
+    for key, pool in (
+        ("pattern", _PATTERNS),
+        ("minLength", [None, 0, 1, 2, 3]),
+        ("maxLength", [None, 1, 3, 4, 5]),
+    ):
+        value = draw(st.sampled_from(pool))
+        if value is not None:
+            schema[key] = value
+    return schema
+
+
+_TEXTS = ["", "a", "b", "ab", "\n", "a\n", "123", "123\n", "1234", "cde", "abc", "a b", "\na"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=string_schemas(), new=string_schemas(), data=st.data())
+def test_string_verdicts_are_sound(
+    old: dict[str, Any], new: dict[str, Any], data: st.DataObject
+) -> None:
+    for mode, source, target in ((Mode.BACKWARD, old, new), (Mode.FORWARD, new, old)):
+        if diff_schemas(old, new, mode=mode, policy=Policy.STRICT).compatible:
+            texts = list(_TEXTS)
+            if "pattern" in source:
+                texts += [data.draw(st.from_regex(source["pattern"])) for _ in range(3)]
+            for text in texts:
+                if accepts(source, text):
+                    assert accepts(target, text), (mode, text)
+
+
+@st.composite
+def object_schemas(draw: st.DrawFn) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object"}
+    required = draw(st.lists(st.sampled_from("abc"), unique=True, max_size=3))
+    if required:
+        schema["required"] = required
+    for key in ("minProperties", "maxProperties"):
+        value = draw(st.sampled_from([None, 0, 1, 2, 3]))
+        if value is not None:
+            schema[key] = value
+    return schema
+
+
+_OBJECTS = [
+    dict.fromkeys(names, 1) for names in ("", "a", "b", "x", "ab", "ax", "xy", "abc", "abx", "xyz")
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(old=object_schemas(), new=object_schemas())
+def test_required_and_property_count_verdicts_are_sound(
+    old: dict[str, Any], new: dict[str, Any]
+) -> None:
+    for mode, source, target in ((Mode.BACKWARD, old, new), (Mode.FORWARD, new, old)):
+        if diff_schemas(old, new, mode=mode, policy=Policy.STRICT).compatible:
+            for instance in _OBJECTS:
+                if accepts(source, instance):
+                    assert accepts(target, instance), (mode, instance)
