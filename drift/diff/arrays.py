@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from drift.diff.engine import Comparer, Side
 
 LENGTH_BOUNDS = ("minItems", "maxItems")
+_KEYWORDS = frozenset(
+    {"items", "prefixItems", "additionalItems", "unevaluatedItems", "contains", *LENGTH_BOUNDS}
+)
 
 
 class Shape:
@@ -103,6 +106,8 @@ def _count(value: Any, rounding: Any) -> int | None:
 
 
 def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
+    if not (old.keys() & _KEYWORDS or new.keys() & _KEYWORDS):
+        return []  # most nodes: nothing here constrains arrays
     before, after = Shape(cx, old, cx.old), Shape(cx, new, cx.new)
     changes: list[Change] = []
     for index in range(max(len(before.tuple), len(after.tuple))):
