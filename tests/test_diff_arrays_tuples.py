@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from drift.diff import diff_schemas
 from tests.diff_table import (
     BACKWARD_OK,
     BOOLEAN,
@@ -24,6 +25,7 @@ from tests.diff_table import (
     STRING,
     Case,
     K,
+    accepts,
     case,
     check_engine,
     check_semantics,
@@ -383,6 +385,7 @@ UNEVALUATED_CASES = [
 # -- beside an applicator: conservative -----------------------------------------------------
 
 BASE_ID: dict[str, Any] = {"properties": {"id": INTEGER}}
+OBJECT_BASE: dict[str, Any] = {"properties": {"b": INTEGER}}
 
 
 def with_base(base: dict[str, Any]) -> dict[str, Any]:
@@ -444,6 +447,21 @@ APPLICATOR_CASES = [
         ),
     ),
     case(
+        "2020-allOf-added-beside-unevaluatedProperties",
+        # NEW's allOf evaluates `b`: {"b": 1} passes NEW, not OLD (forward was once
+        # called compatible: the structural comparison skipped unevaluated*)
+        o2020(properties={"a": STRING}, unevaluatedProperties=False),
+        o2020(allOf=[OBJECT_BASE], properties={"a": STRING}, unevaluatedProperties=False),
+        BACKWARD_OK,
+        (K.PRODUCT_TYPE_EXTENDED, "/"),
+        new_only={"b": 1},
+        issue=conservative(
+            "unevaluatedProperties beside an allOf added: what the branch evaluates is not "
+            "reasoned about",
+            "backward",
+        ),
+    ),
+    case(
         "2020-allOf-beside-unevaluatedProperties-removed",
         # Judged apart from its allOf, OLD's `unevaluatedProperties: false` would close
         # the object and make this look backward compatible: `b` is evaluated there.
@@ -468,3 +486,84 @@ def test_verdicts_kinds_and_paths(item: Case) -> None:
 @pytest.mark.parametrize("item", params(CASES, with_issues=False))
 def test_expectations_agree_with_jsonschema(item: Case) -> None:
     check_semantics(item, CASES)
+
+
+# -- every pair of a small family of schemas: no compatible verdict is contradicted -------
+
+SWEEP: dict[str, list[Any]] = {
+    "draft-07": [
+        a7(items=STRING),
+        a7(items=STRING, maxItems=2),
+        a7(items=[STRING, STRING], additionalItems=False),
+        a7(items=[STRING, INTEGER]),
+        a7(items=[STRING, INTEGER], additionalItems=INTEGER),
+        a7(items=[STRING], additionalItems=INTEGER),
+        a7(items=[STRING], additionalItems=False, minItems=1),
+        a7(items=[STRING, False]),
+        a7(items=[STRING, INTEGER], maxItems=1),
+        a7(maxItems=0),
+        a7(additionalItems=False),
+        a7(prefixItems=[INTEGER]),
+    ],
+    "2019-09": [
+        a2019(items=[STRING], unevaluatedItems=False),
+        a2019(items=[STRING, INTEGER], unevaluatedItems=False),
+        a2019(items=[STRING], additionalItems=False),
+        a2019(items=[STRING], unevaluatedItems=INTEGER),
+        a2019(items=STRING, unevaluatedItems=False),
+        a2019(unevaluatedItems=STRING),
+    ],
+    "2020-12": [
+        a2020(prefixItems=[STRING], unevaluatedItems=False),
+        a2020(prefixItems=[STRING], unevaluatedItems=INTEGER),
+        a2020(prefixItems=[STRING, INTEGER], unevaluatedItems=INTEGER),
+        a2020(prefixItems=[STRING, INTEGER], items=False),
+        a2020(prefixItems=[STRING], items=INTEGER, unevaluatedItems=False),
+        a2020(prefixItems=[STRING], contains=INTEGER, unevaluatedItems=False),
+        a2020(items=STRING, maxItems=2),
+        a2020(unevaluatedItems=STRING),
+        a2020(prefixItems=[STRING, INTEGER], maxItems=1),
+        a2020(items=False),
+    ],
+    "2020-12 objects": [
+        o2020(properties={"a": STRING}, unevaluatedProperties=False),
+        o2020(properties={"a": STRING, "b": INTEGER}, unevaluatedProperties=False),
+        o2020(properties={"a": STRING}, unevaluatedProperties=INTEGER),
+        o2020(properties={"a": STRING}, additionalProperties=False),
+        o2020(properties={"a": STRING}, additionalProperties=INTEGER, unevaluatedProperties=False),
+        o2020(patternProperties={"^x": STRING}, unevaluatedProperties=INTEGER),
+        o2020(allOf=[OBJECT_BASE], unevaluatedProperties=False),
+        o2020(allOf=[OBJECT_BASE], properties={"a": STRING}, unevaluatedProperties=False),
+        o2020(**{"$defs": {"B": OBJECT_BASE}, "$ref": "#/$defs/B", "unevaluatedProperties": False}),
+        o2020(
+            **{
+                "$defs": {"B": {**OBJECT_BASE, "patternProperties": {"^x": True}}},
+                "$ref": "#/$defs/B",
+                "unevaluatedProperties": False,
+            }
+        ),
+    ],
+}
+VALUES: list[Any] = ["a", 1, True]
+ARRAYS: list[Any] = [[]] + [[v] for v in VALUES]
+ARRAYS += [[v, w] for v in VALUES for w in VALUES]
+ARRAYS += [[v, w, x] for v in VALUES for w in VALUES for x in VALUES]
+OBJECTS: list[Any] = [{}] + [{k: v} for k in ("a", "b", "xa", "z") for v in VALUES]
+OBJECTS += [{"a": "a", k: v} for k in ("b", "xa", "z") for v in VALUES]
+
+
+@pytest.mark.parametrize("family", list(SWEEP))
+def test_no_compatible_verdict_among_the_family_is_contradicted(family: str) -> None:
+    instances = OBJECTS if "objects" in family else ARRAYS
+    wrong = []
+    for old in SWEEP[family]:
+        for new in SWEEP[family]:
+            for mode, source, target in (("backward", old, new), ("forward", new, old)):
+                if not diff_schemas(old, new, mode=mode, policy="strict").compatible:
+                    continue
+                wrong += [
+                    (mode, old, new, instance)
+                    for instance in instances
+                    if accepts(source, instance) and not accepts(target, instance)
+                ]
+    assert not wrong, wrong[:3]
