@@ -48,6 +48,7 @@ its path instead of a deeper descent: the walk is recursive, and Python's stack 
 unbounded. Real schemas stay below 20; the loaders' MAX_NESTING lets through about 100.
 """
 _OLD_DRAFTS = ("draft-03", "draft-04", "draft-06", "draft-07")
+UNEVALUATED = ("unevaluatedProperties", "unevaluatedItems")
 
 
 class TooComplex(Exception):
@@ -138,7 +139,9 @@ class Side:
             target, pointer = found
             self.visited.add(pointer)
             if siblings and self.ref_siblings_apply:
-                conjunction = {"allOf": [target, siblings]}
+                # unevaluated* also see what the target evaluates: they stay beside both.
+                beside = {k: siblings.pop(k) for k in UNEVALUATED if k in siblings}
+                conjunction = {"allOf": [target, siblings], **beside}
                 self.keep.append(conjunction)
                 # Report inside the target where it is defined, the siblings where they are.
                 self.branch_paths[id(conjunction["allOf"])] = [pointer, path]
@@ -225,12 +228,13 @@ class Comparer:
         return view
 
     def _unevaluated(self, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
-        """unevaluated* depend on what every subschema evaluates: any other change is unproven."""
+        """unevaluated* beside an applicator depend on what every subschema evaluates: any
+        other change is unproven. Beside none, the object and array families read them as
+        additionalProperties and the tuple's rest (objects.Model, arrays.Shape), exactly."""
         keys = [
             k
-            for k in ("unevaluatedProperties", "unevaluatedItems")
-            if self.trivial(old.get(k, True), self.old) is not True
-            or self.trivial(new.get(k, True), self.new) is not True
+            for k in UNEVALUATED
+            if not (self._read_exactly(old, k, self.old) and self._read_exactly(new, k, self.new))
         ]
         if not keys:
             return []
@@ -249,6 +253,14 @@ class Comparer:
                 "on every subschema; cannot prove compatibility",
             )
         ]
+
+    def _read_exactly(self, node: dict[str, Any], key: str, side: Side) -> bool:
+        """`key` is vacuous, or beside no subschema that could evaluate for it."""
+        if self.trivial(node.get(key, True), side) is True:
+            return True
+        if key == "unevaluatedProperties":
+            return objects.evaluates_properties_alone(node)
+        return arrays.evaluates_items_alone(node)
 
     def backward(self, old: Any, new: Any, path: str) -> Compat:
         """Level at which NEW accepts everything OLD accepts."""
@@ -384,7 +396,11 @@ class Comparer:
         old_comb = {key for key in COMBINATORS if key in old}
         new_comb = {key for key in COMBINATORS if key in new}
         if old_comb != new_comb:
-            return cosmetic + combinators.structural(self, old, new, path)
+            # The conjunction's parts are judged apart, and unevaluated* apart from the
+            # applicators beside it is not what it was: unproven unless unchanged.
+            views = self._active(old, self.old), self._active(new, self.new)
+            unevaluated = self._unevaluated(*views, path)
+            return cosmetic + combinators.structural(self, old, new, path) + unevaluated
         changes = cosmetic + self.plain(old, new, path)
         if old_comb:
             changes += combinators.aligned(self, old, new, path)
@@ -420,12 +436,27 @@ class Comparer:
         new_view = self.store({k: v for k, v in new.items() if k not in keys})
         return old_view, new_view, changes
 
+    def _without_lengths(self, node: dict[str, Any]) -> dict[str, Any]:
+        if not node.keys() & set(arrays.LENGTH_BOUNDS):
+            return node
+        view = {k: v for k, v in node.items() if k not in arrays.LENGTH_BOUNDS}
+        self.store(view)
+        return view
+
+    def _ignored_by_draft(self, key: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        """A keyword of another draft than the one each side declares (`prefixItems` in a
+        draft-07 schema): that draft's validators ignore it, as they do a vendor keyword."""
+        sides = ((self.old, old), (self.new, new))
+        return all(key in side.inactive for side, node in sides if key in node)
+
     def plain(self, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
         """Compare the keywords that are not combinators, family by family."""
         unknown = (old.keys() - KNOWN) | (old.keys() & self.old.inactive)
         unknown |= (new.keys() - KNOWN) | (new.keys() & self.new.inactive)
         old_view, new_view = self._active(old, self.old), self._active(new, self.new)
-        changes = scalars.compare(self, old_view, new_view, path)
+        # minItems/maxItems are judged with the items they bound (arrays.LENGTH_BOUNDS).
+        lengthless = self._without_lengths(old_view), self._without_lengths(new_view)
+        changes = scalars.compare(self, *lengthless, path)
         changes += numbers.compare(self, old_view, new_view, path)
         changes += objects.compare(self, old_view, new_view, path)
         changes += arrays.compare(self, old_view, new_view, path)
@@ -433,7 +464,7 @@ class Comparer:
         for key in sorted(unknown):
             if json_equal(old.get(key), new.get(key)):
                 continue
-            if key not in DRAFT_VOCABULARY:  # a vendor annotation: validators ignore it
+            if key not in DRAFT_VOCABULARY or self._ignored_by_draft(key, old, new):
                 changes.append(
                     make(
                         ChangeKind.ANNOTATION_CHANGED,
@@ -441,8 +472,14 @@ class Comparer:
                         old.get(key),
                         new.get(key),
                         (Compat.OK, Compat.OK),
-                        f"{key!r} changed (documentation only: no JSON Schema draft defines "
-                        "it, so every standard validator ignores it)",
+                        f"{key!r} changed (documentation only: "
+                        + (
+                            "no JSON Schema draft defines it, so every standard validator "
+                            "ignores it)"
+                            if key not in DRAFT_VOCABULARY
+                            else f"the schema's draft ({_draft_name(self)}) does not define "
+                            "it, so its validators ignore it)"
+                        ),
                     )
                 )
             else:
@@ -481,6 +518,11 @@ _TRUE_SCHEMA_KEYWORDS = {
     "unevaluatedProperties",
     "unevaluatedItems",
 }
+
+
+def _draft_name(cx: Comparer) -> str:
+    family = cx.old.family or cx.new.family or ""
+    return "draft-03 to draft-07" if family == "legacy" else family
 
 
 def _is_ref(node: Any) -> bool:

@@ -84,6 +84,27 @@ DRAFT_VOCABULARY = KNOWN | UNMODELLED
 `enumDescriptions`, `x-…`, a typo such as `"maxItems:"`) is ignored by every standard
 validator: an annotation, whose change is documentation only."""
 
+# In-place applicators: keywords whose subschemas apply to the same instance and so may
+# evaluate its properties or items. Beside none of them, `unevaluatedProperties` is the
+# `additionalProperties` of its node, and `unevaluatedItems` its tuple's rest (`not`
+# is not among them: a `not` passes only when its subschema fails, whose annotations
+# are dropped). `dependencies` is here for schemas that do not declare their draft.
+EVALUATORS = frozenset(
+    {
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "if",
+        "then",
+        "else",
+        "$ref",
+        "$dynamicRef",
+        "$recursiveRef",
+        "dependentSchemas",
+        "dependencies",
+    }
+)
+
 # Bounds: keyword → True for a lower bound (raising it rejects more), False for an upper one.
 BOUNDS = {
     "minLength": True,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from drift.diff import patterns
 from drift.diff.base import child, least, make, most, relation_of
+from drift.diff.keywords import EVALUATORS
 from drift.diff.model import Change, ChangeKind, Compat
 
 if TYPE_CHECKING:
@@ -29,9 +30,21 @@ def _strings(value: Any) -> list[str]:
 
 
 def _additional(schema: dict[str, Any]) -> tuple[Any, str]:
-    # unevaluatedProperties is deliberately not read as additionalProperties: what it
-    # admits depends on other subschemas (see Comparer._unevaluated).
+    # Beside additionalProperties, unevaluatedProperties applies to nothing: every
+    # property is evaluated. Beside no applicator it is additionalProperties exactly;
+    # beside one, what it admits depends on other subschemas (see Comparer._unevaluated).
+    if (
+        "additionalProperties" not in schema
+        and "unevaluatedProperties" in schema
+        and evaluates_properties_alone(schema)
+    ):
+        return schema["unevaluatedProperties"], "unevaluatedProperties"
     return schema.get("additionalProperties", True), "additionalProperties"
+
+
+def evaluates_properties_alone(schema: dict[str, Any]) -> bool:
+    """No subschema beside properties/patternProperties evaluates properties."""
+    return not schema.keys() & EVALUATORS
 
 
 def _matches(pattern: str, name: str) -> bool:
