@@ -31,7 +31,7 @@ _UNDECIDED = frozenset(
     {ChangeKind.UNSUPPORTED_KEYWORD, ChangeKind.REF_UNRESOLVED, ChangeKind.TOO_COMPLEX}
 )
 
-MAX_BRANCH_CHECKS = 256
+MAX_BRANCH_CHECKS = 512
 """Inclusion and disjointness checks one judgement of unions may make (source branches
 times target branches times the other branches of a oneOf). Past it the judgement says
 breaking: a union rebuilt beyond recognition is rated conservatively, never slowly."""
@@ -194,7 +194,7 @@ class Judge:
         if best is Compat.OK:
             return best
         side = self.side(a_is_old)
-        pieces = alternatives(self.cx, s, side)
+        pieces = alternatives(self.cx, s, side, untyped=True)
         if pieces is None or (len(pieces) == 1 and pieces[0] is side.resolve(s, "")[0]):
             return best
         split = most(self.piece_in(p, s_path, others, b, a_is_old) for p in pieces)
@@ -237,7 +237,9 @@ class Judge:
         source, target = self.side(a_is_old), self.side(not a_is_old)
         t = b.nodes[j]
         for i, (k, k_path) in enumerate(zip(b.nodes, b.paths, strict=True)):
-            if i == j:
+            # k ⊆ o for another source branch o: an instance of s matching k would match
+            # o too, and the source oneOf would have rejected it. An unchanged o first.
+            if i == j or any(self.same(o, k, a_is_old) for o in others):
                 continue
             if not self.spend():
                 return False
@@ -245,13 +247,7 @@ class Judge:
                 continue  # s ⊆ t, and t shares nothing with k
             if disjoint(self.cx, k, target, s, source):
                 continue
-            # k ⊆ o for another source branch o: an instance of s matching k would match
-            # o too, and the source oneOf would have rejected it.
-            if any(
-                self.same(o, k, a_is_old)
-                or self.fits(k, k_path, o, k_path, not a_is_old) is Compat.OK
-                for o in others
-            ):
+            if any(self.fits(k, k_path, o, k_path, not a_is_old) is Compat.OK for o in others):
                 continue
             return False
         return True
@@ -313,7 +309,10 @@ def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str
     old_kinds = {p.kind for p in old_parts if p.kind != "node" or len(old_parts) == 1}
     new_kinds = {p.kind for p in new_parts if p.kind != "node" or len(new_parts) == 1}
     unions = {"anyOf", "oneOf"}
-    if old_kinds == {"node"} and new_kinds & unions:
+    same = backward is forward is Compat.OK
+    if same:  # restructured, not changed: the same instances either way
+        kind = ChangeKind.COMBINED_TYPE_CHANGED
+    elif old_kinds == {"node"} and new_kinds & unions:
         kind = ChangeKind.SUM_TYPE_EXTENDED
     elif old_kinds & unions and new_kinds == {"node"}:
         kind = ChangeKind.SUM_TYPE_NARROWED
@@ -332,7 +331,8 @@ def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str
             old_shape,
             new_shape,
             (backward, forward),
-            f"combination changed: {'+'.join(old_shape)} → {'+'.join(new_shape)}",
+            f"combination changed: {'+'.join(old_shape)} → {'+'.join(new_shape)}"
+            + (" (accepts the same instances)" if same else ""),
         )
     ]
 
@@ -359,6 +359,10 @@ def aligned(
     found = _worst(changes)
     if any(change.kind in _UNDECIDED for change in changes):
         return changes  # what could not be compared stays breaking, whatever the rest proves
+    # The whole may prove more only when keywords beside the combinators changed (a
+    # bound moved into the branches, or out of them); otherwise the parts have said all.
+    if _worst(plain) == (Compat.OK, Compat.OK):
+        return changes
     backward, forward = _whole(cx, old, new, path, found)
     if (backward, forward) == found:
         return changes
@@ -366,7 +370,11 @@ def aligned(
 
 
 def _whole(
-    cx: Comparer, old: Any, new: Any, path: str, found: tuple[Compat, Compat]
+    cx: Comparer,
+    old: Any,
+    new: Any,
+    path: str,
+    found: tuple[Compat, Compat],
 ) -> tuple[Compat, Compat]:
     """Improve on the verdicts `found` part by part with the whole-schema judgement."""
     backward, forward = found

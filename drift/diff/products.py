@@ -249,10 +249,13 @@ def _arrays(cx: Comparer, x: dict[str, Any], y: dict[str, Any]) -> dict[str, Any
     return None
 
 
-def alternatives(cx: Comparer, node: Any, side: Side, depth: int = 0) -> list[Any] | None:
+def alternatives(
+    cx: Comparer, node: Any, side: Side, depth: int = 0, *, untyped: bool = False
+) -> list[Any] | None:
     """Pieces whose union accepts at least what `node` accepts (exactly, but for oneOf).
 
     For a source only: a oneOf counts as the anyOf of its branches, which accepts more.
+    `untyped`: split a piece that names no type into one piece per JSON type too.
     None when the pieces would pass MAX_ALTERNATIVES.
     """
     resolved, _, error = side.resolve(node, "")
@@ -276,7 +279,7 @@ def alternatives(cx: Comparer, node: Any, side: Side, depth: int = 0) -> list[An
         break
     split: list[Any] = []
     for piece in pieces:
-        split += _by_type(cx, piece)
+        split += _by_type(cx, piece, untyped)
         if len(split) > MAX_ALTERNATIVES:
             return None
     return split
@@ -296,11 +299,19 @@ def _conjoin(cx: Comparer, base: dict[str, Any], piece: Any, side: Side) -> Any:
     return cx.store({"allOf": [base, piece]})
 
 
-def _by_type(cx: Comparer, piece: Any) -> list[Any]:
+_EVERY_TYPE = frozenset({"null", "boolean", "object", "array", "number", "string"})
+
+
+def _by_type(cx: Comparer, piece: Any, untyped: bool) -> list[Any]:
     """A schema with a type list as the union of one schema per type (exactly equal)."""
-    if not isinstance(piece, dict) or not isinstance(piece.get("type"), list):
+    if not isinstance(piece, dict):
         return [piece]
-    types = type_set(piece)
+    if untyped and "type" not in piece and piece_types(piece) is None and not malformed(piece):
+        types: frozenset[str] | None = _EVERY_TYPE
+    elif isinstance(piece.get("type"), list):
+        types = type_set(piece)
+    else:
+        return [piece]
     if types is None or len(types) < 2:
         return [piece]
     return [
@@ -313,12 +324,12 @@ def restrict(cx: Comparer, node: Any, types: frozenset[str] | None) -> Any:
 
     Returns `node` itself when nothing applies (so the memo still hits).
     """
-    if types is None or not isinstance(node, dict) or malformed(node):
+    if types is None or not isinstance(node, dict):
         return node
     seen = set(types) | ({"number"} if "integer" in types else set())
     seen |= {"integer"} if "number" in types else set()
     drop = [k for k in node if k in APPLIES_TO and not (APPLIES_TO[k] & seen)]
-    if not drop:
+    if not drop or malformed(node):
         return node
     return cx.store({k: v for k, v in node.items() if k not in drop})
 
