@@ -105,6 +105,8 @@ def merge(cx: Comparer, x: dict[str, Any], y: dict[str, Any]) -> dict[str, Any] 
     keys = x.keys() | y.keys()
     if keys & (UNMODELLED | _UNEVALUATED) or "$ref" in keys:
         return None  # their meaning depends on neighbours this merge would change
+    if malformed(x) or malformed(y):
+        return None
     if any(isinstance(s.get(k), bool) for s in (x, y) for k in _NUMERIC_BOUNDS):
         # draft-04's boolean exclusiveMinimum modifies its neighbour `minimum`
         groups: tuple[tuple[str, ...], ...] = (tuple(sorted(_NUMERIC_BOUNDS)),)
@@ -265,9 +267,12 @@ def alternatives(
     if not isinstance(flat, dict):
         return [resolved]
     pieces: list[Any] = [flat]
+    # unevaluated* (and keywords not modelled, such as $dynamicRef) see what the branches
+    # evaluate: taken apart from them they would mean something else.
+    apart = not (flat.keys() & (UNMODELLED | _UNEVALUATED)) and "allOf" not in flat
     for key in ("anyOf", "oneOf"):
         branches = flat.get(key)
-        if not isinstance(branches, list) or not branches or "allOf" in flat:
+        if not apart or not isinstance(branches, list) or not branches:
             continue
         base = {k: v for k, v in flat.items() if k != key}
         pieces = []
