@@ -1478,11 +1478,6 @@ COMBINATOR_CASES = [
         FORWARD_OK,
         (K.SUM_TYPE_EXTENDED, "/oneOf"),
         old_only=1,
-        issue=conservative(
-            "NEW only loses instances (integers now match two branches); "
-            "{maxLength: 5} admits every integer",
-            "forward",
-        ),
     ),
     case(
         "oneOf-with-overlapping-branches-gains-a-disjoint-branch",
@@ -1510,12 +1505,6 @@ COMBINATOR_CASES = [
         (K.TYPE_WIDENED, "/$defs/X/type"),
         (K.ONE_OF_OVERLAP, "/oneOf"),
         old_only=1,
-        issue=conservative(
-            "NEW only loses instances (integers now match both branches, so NEW accepts "
-            "strings only); the engine finds the widened X in no OLD branch and does not "
-            "subtract the overlap oneOf rejects",
-            "forward",
-        ),
     ),
     case(
         "oneOf-with-duplicate-branches-to-plain",

@@ -19,12 +19,22 @@ from drift.diff.keywords import (
     VALIDATION,
 )
 from drift.diff.model import Change, ChangeKind, Compat
+from drift.diff.products import alternatives, flatten, piece_types, restrict
 from drift.diff.scalars import allowed_values, type_set, value_type
 
 if TYPE_CHECKING:
     from drift.diff.engine import Comparer, Side
 
 LIST_KEYS = ("allOf", "anyOf", "oneOf")
+
+_UNDECIDED = frozenset(
+    {ChangeKind.UNSUPPORTED_KEYWORD, ChangeKind.REF_UNRESOLVED, ChangeKind.TOO_COMPLEX}
+)
+
+MAX_BRANCH_CHECKS = 512
+"""Inclusion and disjointness checks one judgement of unions may make (source branches
+times target branches times the other branches of a oneOf). Past it the judgement says
+breaking: a union rebuilt beyond recognition is rated conservatively, never slowly."""
 
 
 def singleton(cx: Comparer, schema: Any, path: str) -> tuple[Any, str] | None:
@@ -104,10 +114,23 @@ def parts(cx: Comparer, schema: dict[str, Any], path: str) -> list[Part]:
 
 
 class Judge:
-    """Decides inclusion between parts of OLD and NEW, in either direction."""
+    """Decides inclusion between parts of OLD and NEW, in either direction.
+
+    Unions are judged branch by branch with no positional alignment: each source branch
+    (or, failing that, each piece of it: see products.alternatives) must fit some target
+    branch. For a oneOf target the fitting branch must also be the only one that matches:
+    every other target branch is proved to miss the instance. Each judgement makes at
+    most MAX_BRANCH_CHECKS such checks; past that it says breaking.
+    """
 
     def __init__(self, cx: Comparer) -> None:
         self.cx = cx
+        self.checks = 0
+
+    def spend(self) -> bool:
+        """Count one check; False once the judgement's MAX_BRANCH_CHECKS are spent."""
+        self.checks += 1
+        return self.checks <= MAX_BRANCH_CHECKS
 
     def leq(self, a: Any, a_path: str, b: Any, b_path: str, a_is_old: bool) -> Compat:
         """Level at which every instance of `a` is an instance of `b`."""
@@ -131,17 +154,7 @@ class Judge:
             trivial = self.cx.trivial(target, self.side(not a_is_old))
             return Compat.OK if trivial is True else Compat.BREAKING
         if b.kind in ("anyOf", "oneOf"):
-            if b.kind == "oneOf" and not self.exclusive(b.nodes, a, a_is_old):
-                return Compat.BREAKING
-            if a.kind == "not":
-                return Compat.BREAKING
-            return most(
-                least(
-                    self.leq(s, s_path, t, t_path, a_is_old)
-                    for t, t_path in self.likely_first(s, b)
-                )
-                for s, s_path in zip(a.nodes, a.paths, strict=True)
-            )
+            return self.union_leq(a, b, a_is_old)
         # b is a negation: a ⊆ ¬y when a and y share nothing; ¬x ⊆ ¬y when y ⊆ x.
         if a.kind == "not":
             return self.leq(target, target_path, a.nodes[0], a.paths[0], not a_is_old)
@@ -151,36 +164,139 @@ class Judge:
         )
         return Compat.OK if separate else Compat.BREAKING
 
-    def exclusive(self, branches: list[Any], source: Part, source_is_old: bool) -> bool:
-        """oneOf branches that overlap reject what they share: prove they share nothing.
-
-        Pairs of reference-free branches that both stood unchanged in a oneOf being
-        compared against are exempt: an instance of that oneOf matched only one of them.
-        """
-        canon = self.cx.canon
-        known = (
-            {canon(n) for n in source.nodes if not self.cx.traits(n)[0]}
-            if source.kind == "oneOf"
-            else set()
+    def union_leq(self, a: Part, b: Part, a_is_old: bool) -> Compat:
+        """Every instance of `a` is an instance of the union `b` (anyOf or oneOf)."""
+        if a.kind == "not":
+            return Compat.BREAKING
+        if a.kind == b.kind and self.same_nodes(a.nodes, b.nodes, a_is_old):
+            return Compat.OK  # the same union, references included: nothing can break
+        pairs = list(zip(a.nodes, a.paths, strict=True))
+        return most(
+            self.branch_in(s, s_path, a.nodes[:i] + a.nodes[i + 1 :], b, a_is_old)
+            if a.kind == "oneOf"
+            else self.branch_in(s, s_path, [], b, a_is_old)
+            for i, (s, s_path) in enumerate(pairs)
         )
-        side = self.side(not source_is_old)
-        for i, first in enumerate(branches):
-            for second in branches[i + 1 :]:
-                if canon(first) in known and canon(second) in known:
-                    continue
-                if not disjoint(self.cx, first, side, second, side):
-                    return False
+
+    def same_nodes(self, a: list[Any], b: list[Any], a_is_old: bool) -> bool:
+        if len(a) != len(b):
+            return False
+        old, new = (a, b) if a_is_old else (b, a)
+        return all(self.cx.same(x, y) for x, y in zip(old, new, strict=True))
+
+    def same(self, a: Any, b: Any, a_is_old: bool) -> bool:
+        return self.cx.same(a, b) if a_is_old else self.cx.same(b, a)
+
+    def branch_in(self, s: Any, s_path: str, others: list[Any], b: Part, a_is_old: bool) -> Compat:
+        """A source branch `s` fits the union `b`. `others`: the other branches of a
+        source oneOf (an instance of `s` accepted there matches none of them)."""
+        best = self.fits_union(s, s_path, others, b, a_is_old)
+        if best is Compat.OK:
+            return best
+        side = self.side(a_is_old)
+        pieces = alternatives(self.cx, s, side, untyped=True)
+        if pieces is None or (len(pieces) == 1 and pieces[0] is side.resolve(s, "")[0]):
+            return best
+        split = most(self.piece_in(p, s_path, others, b, a_is_old) for p in pieces)
+        return min(best, split)
+
+    def piece_in(self, p: Any, p_path: str, others: list[Any], b: Part, a_is_old: bool) -> Compat:
+        """A piece of a source branch fits `b`, or never matches alone in its oneOf."""
+        if any(self.within(p, p_path, o, b, a_is_old) for o in others):
+            return Compat.OK  # an instance of p also matches o: the source oneOf rejects it
+        return self.fits_union(p, p_path, others, b, a_is_old)
+
+    def within(self, p: Any, p_path: str, o: Any, b: Part, a_is_old: bool) -> bool:
+        """p ⊆ o, both of the source side: proved through o's twin in the target
+        (an unchanged branch), or directly when neither holds a reference."""
+        for t, t_path in zip(b.nodes, b.paths, strict=True):
+            if self.same(o, t, a_is_old):
+                return self.fits(p, p_path, t, t_path, a_is_old) is Compat.OK
+        if self.cx.traits(p)[0] or self.cx.traits(o)[0]:
+            return False
+        return self.fits(p, p_path, o, p_path, a_is_old) is Compat.OK
+
+    def fits_union(self, s: Any, s_path: str, others: list[Any], b: Part, a_is_old: bool) -> Compat:
+        """s fits some branch of `b` (and, for a oneOf, matches no other one)."""
+        best = Compat.BREAKING
+        for j in self.likely_first(s, b, a_is_old):
+            level = self.fits(s, s_path, b.nodes[j], b.paths[j], a_is_old)
+            if level >= best:
+                continue
+            if b.kind == "oneOf" and not self.alone(s, j, level, others, b, a_is_old):
+                continue
+            best = level
+            if best is Compat.OK:
+                break
+        return best
+
+    def alone(
+        self, s: Any, j: int, level: Compat, others: list[Any], b: Part, a_is_old: bool
+    ) -> bool:
+        """No instance of `s` that matches branch j matches another branch of the oneOf `b`."""
+        source, target = self.side(a_is_old), self.side(not a_is_old)
+        t = b.nodes[j]
+        for i, (k, k_path) in enumerate(zip(b.nodes, b.paths, strict=True)):
+            # k ⊆ o for another source branch o: an instance of s matching k would match
+            # o too, and the source oneOf would have rejected it. An unchanged o first.
+            if i == j or any(self.same(o, k, a_is_old) for o in others):
+                continue
+            if not self.spend():
+                return False
+            if level is Compat.OK and disjoint(self.cx, k, target, t, target):
+                continue  # s ⊆ t, and t shares nothing with k
+            if disjoint(self.cx, k, target, s, source):
+                continue
+            if any(self.fits(k, k_path, o, k_path, not a_is_old) is Compat.OK for o in others):
+                continue
+            return False
         return True
+
+    def fits(self, p: Any, p_path: str, t: Any, t_path: str, a_is_old: bool) -> Compat:
+        """p ⊆ t, seen from the types p admits (keywords of other types set aside)."""
+        if not self.spend():
+            return Compat.BREAKING
+        cx = self.cx
+        p_node, _, p_error = self.side(a_is_old).resolve(p, "")
+        t_node, _, t_error = self.side(not a_is_old).resolve(t, "")
+        types = None if p_error or t_error else piece_types(p_node)
+        if types is None:
+            return self.leq(p, p_path, t, t_path, a_is_old)
+        p_view, t_view = restrict(cx, p_node, types), restrict(cx, t_node, types)
+        if p_view is p_node and t_view is t_node:
+            return self.leq(p, p_path, t, t_path, a_is_old)
+        return self.leq(p_view, p_path, t_view, t_path, a_is_old)
+
+    def whole(self, a: Any, a_path: str, b: Any, b_path: str, a_is_old: bool) -> Compat:
+        """a ⊆ b judged on the whole schemas: a split into pieces (allOf merged, anyOf
+        distributed, types split), each piece fitting every conjunct of b (allOf merged)."""
+        cx = self.cx
+        pieces = alternatives(cx, a, self.side(a_is_old))
+        target, _, error = self.side(not a_is_old).resolve(b, "")
+        flat = None if error else flatten(cx, target, self.side(not a_is_old))
+        if pieces is None or not isinstance(flat, dict):
+            return Compat.BREAKING
+        return most(
+            most(self.piece_part(p, a_path, part, a_is_old) for p in pieces)
+            for part in parts(cx, flat, b_path)
+        )
+
+    def piece_part(self, p: Any, p_path: str, part: Part, a_is_old: bool) -> Compat:
+        if part.kind == "node":
+            return self.fits(p, p_path, part.nodes[0], part.paths[0], a_is_old)
+        if part.kind in ("anyOf", "oneOf"):
+            return self.fits_union(p, p_path, [], part, a_is_old)
+        return self.part_leq(Part("node", [p], [p_path]), part, a_is_old)
 
     def includes(self, a_parts: list[Part], b_parts: list[Part], a_is_old: bool) -> Compat:
         """Every part of B implied by some part of A."""
         return most(least(self.part_leq(a, b, a_is_old) for a in a_parts) for b in b_parts)
 
-    def likely_first(self, source: Any, union: Part) -> list[tuple[Any, str]]:
+    def likely_first(self, source: Any, union: Part, a_is_old: bool) -> list[int]:
         """An equal branch first: most unions change little, so the search ends early."""
-        pairs = list(zip(union.nodes, union.paths, strict=True))
-        equal = [pair for pair in pairs if self.cx.same(source, pair[0])]
-        return equal + [pair for pair in pairs if pair not in equal] if equal else pairs
+        indices = range(len(union.nodes))
+        equal = [i for i in indices if self.same(source, union.nodes[i], a_is_old)]
+        return equal + [i for i in indices if i not in equal] if equal else list(indices)
 
 
 def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
@@ -189,10 +305,14 @@ def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str
     old_parts, new_parts = parts(cx, old, path), parts(cx, new, path)
     backward = judge.includes(old_parts, new_parts, a_is_old=True)
     forward = judge.includes(new_parts, old_parts, a_is_old=False)
+    backward, forward = _whole(cx, old, new, path, (backward, forward))
     old_kinds = {p.kind for p in old_parts if p.kind != "node" or len(old_parts) == 1}
     new_kinds = {p.kind for p in new_parts if p.kind != "node" or len(new_parts) == 1}
     unions = {"anyOf", "oneOf"}
-    if old_kinds == {"node"} and new_kinds & unions:
+    same = backward is forward is Compat.OK
+    if same:  # restructured, not changed: the same instances either way
+        kind = ChangeKind.COMBINED_TYPE_CHANGED
+    elif old_kinds == {"node"} and new_kinds & unions:
         kind = ChangeKind.SUM_TYPE_EXTENDED
     elif old_kinds & unions and new_kinds == {"node"}:
         kind = ChangeKind.SUM_TYPE_NARROWED
@@ -211,14 +331,22 @@ def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str
             old_shape,
             new_shape,
             (backward, forward),
-            f"combination changed: {'+'.join(old_shape)} → {'+'.join(new_shape)}",
+            f"combination changed: {'+'.join(old_shape)} → {'+'.join(new_shape)}"
+            + (" (accepts the same instances)" if same else ""),
         )
     ]
 
 
-def aligned(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
-    """Both sides use the same combinators: compare each combinator with its twin."""
-    changes: list[Change] = []
+def aligned(
+    cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str, plain: list[Change]
+) -> list[Change]:
+    """Both sides use the same combinators: compare each combinator with its twin.
+
+    `plain`: the changes of the keywords beside them. Where keyword by keyword proves
+    less than the whole schemas do (a sibling moved into the branches), every change is
+    capped at the verdict of the whole.
+    """
+    changes: list[Change] = list(plain)
     if "allOf" in old:
         changes += _lists(cx, old["allOf"], new["allOf"], child(path, "allOf"), "allOf")
     for key in ("anyOf", "oneOf"):
@@ -228,7 +356,33 @@ def aligned(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
         changes += [
             _flip(change) for change in cx.compare(old["not"], new["not"], child(path, "not"))
         ]
-    return changes
+    found = _worst(changes)
+    if any(change.kind in _UNDECIDED for change in changes):
+        return changes  # what could not be compared stays breaking, whatever the rest proves
+    # The whole may prove more only when keywords beside the combinators changed (a
+    # bound moved into the branches, or out of them); otherwise the parts have said all.
+    if _worst(plain) == (Compat.OK, Compat.OK):
+        return changes
+    backward, forward = _whole(cx, old, new, path, found)
+    if (backward, forward) == found:
+        return changes
+    return [_cap(change, backward, forward) for change in changes]
+
+
+def _whole(
+    cx: Comparer,
+    old: Any,
+    new: Any,
+    path: str,
+    found: tuple[Compat, Compat],
+) -> tuple[Compat, Compat]:
+    """Improve on the verdicts `found` part by part with the whole-schema judgement."""
+    backward, forward = found
+    if backward is not Compat.OK:
+        backward = min(backward, Judge(cx).whole(old, path, new, path, a_is_old=True))
+    if forward is not Compat.OK:
+        forward = min(forward, Judge(cx).whole(new, path, old, path, a_is_old=False))
+    return backward, forward
 
 
 def _flip(change: Change) -> Change:
@@ -272,6 +426,10 @@ def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change
     judge = Judge(cx)
     backward = judge.includes(whole_old, whole_new, a_is_old=True)
     forward = judge.includes(whole_new, whole_old, a_is_old=False)
+    if key == "allOf":  # merged into one schema each, the branches may prove more
+        backward, forward = _whole(
+            cx, cx.store({key: old}), cx.store({key: new}), base, (backward, forward)
+        )
     changes = [_cap(change, backward, forward) for change in details]
     size = len(new_branches) - len(old_branches)
     if size or _worst(changes) != (backward, forward):
@@ -304,6 +462,8 @@ def _worst(changes: list[Change]) -> tuple[Compat, Compat]:
 
 
 def _cap(change: Change, backward: Compat, forward: Compat) -> Change:
+    if change.kind in _UNDECIDED:
+        return change  # the contract: what could not be compared is rated breaking
     return Change(
         change.kind,
         change.path,

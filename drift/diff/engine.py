@@ -403,7 +403,7 @@ class Comparer:
             return cosmetic + combinators.structural(self, old, new, path) + unevaluated
         changes = cosmetic + self.plain(old, new, path)
         if old_comb:
-            changes += combinators.aligned(self, old, new, path)
+            changes = combinators.aligned(self, old, new, path, changes)
         return changes
 
     def _opaque(
