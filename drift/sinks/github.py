@@ -2,18 +2,19 @@
 
 Everything here reads a finished DriftReport. Text from schema names, files and
 registry content is data: workflow-command values are escaped by
-github-action-utils, Markdown through drift.sinks.markdown.
+drift.sinks.workflow, Markdown through drift.sinks.markdown.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from drift.report import DriftReport, ReportedChange, SchemaResult, Status
 from drift.settings import FailOn
+from drift.sinks import workflow
 from drift.sinks.markdown import html_text, md_code, md_text, url_path
 from drift.text import plural
 
@@ -234,15 +235,10 @@ def select_from(reports: list[DriftReport], fail_on: FailOn) -> list[Annotation]
 
 
 def emit_annotations(items: list[Annotation]) -> None:
-    import github_action_utils as gha  # noqa: PLC0415 (only on a runner)
-
-    commands: dict[str, Callable[..., None]] = {
-        "error": gha.error,
-        "warning": gha.warning,
-        "notice": gha.notice,
-    }
     for item in items:
-        commands[item.level](item.message, title=item.title, file=item.file, line=item.line)
+        workflow.annotate(
+            item.level, item.message, title=item.title, file=item.file, line=item.line
+        )
 
 
 # -- step summary ----------------------------------------------------------------------
