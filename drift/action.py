@@ -11,8 +11,8 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from drift.console import render_text
 from drift.errors import DriftError, SettingsError
@@ -73,8 +73,7 @@ def input_label(settings_name: str) -> str:
     return f"input '{_SETTINGS_TO_INPUT.get(settings_name, settings_name)}'"
 
 
-@dataclass(frozen=True)
-class ActionOptions:
+class ActionOptions(NamedTuple):
     settings: Settings
     report_path: str
     sarif_path: str | None
@@ -381,8 +380,7 @@ COMPARISON_OUTPUTS = (
 )
 
 
-@dataclass(frozen=True)
-class ExtraRun:
+class ExtraRun(NamedTuple):
     """A comparison the step ran beside its check: `against`, or the migration preview."""
 
     report: DriftReport

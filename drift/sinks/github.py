@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from drift.report import DriftReport, ReportedChange, SchemaResult, Status
 from drift.settings import FailOn
@@ -86,8 +85,7 @@ def outputs(
 # -- annotations -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Annotation:
+class Annotation(NamedTuple):
     level: str  # "error" | "warning" | "notice"
     title: str
     message: str
@@ -244,8 +242,7 @@ def emit_annotations(items: list[Annotation]) -> None:
 # -- step summary ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LinkBase:
+class LinkBase(NamedTuple):
     """Where `blob` links point: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA."""
 
     server: str | None
