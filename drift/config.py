@@ -18,7 +18,7 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from drift.diff.model import ChangeKind
 from drift.errors import SettingsError
@@ -31,8 +31,7 @@ _ACCEPT_KEYS = {"fingerprint", "reason", "schema"}
 _FINGERPRINT = re.compile(r"^[0-9a-f]{12}$")
 
 
-@dataclass(frozen=True)
-class IgnoreRule:
+class IgnoreRule(NamedTuple):
     schema: str = "*"
     kind: ChangeKind | None = None
     path: str = "*"
@@ -46,8 +45,7 @@ class IgnoreRule:
         )
 
 
-@dataclass(frozen=True)
-class Accepted:
+class Accepted(NamedTuple):
     fingerprint: str
     reason: str | None = None
 
