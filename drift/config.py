@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -50,11 +49,10 @@ class Accepted(NamedTuple):
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class DriftConfig:
+class DriftConfig(NamedTuple):
     path: Path | None = None
     ignore: tuple[IgnoreRule, ...] = ()
-    accept: tuple[Accepted, ...] = field(default=())
+    accept: tuple[Accepted, ...] = ()
 
     def ignored(self, schema: str, kind: ChangeKind, path: str) -> IgnoreRule | None:
         return next((rule for rule in self.ignore if rule.matches(schema, kind, path)), None)
