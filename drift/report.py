@@ -57,8 +57,7 @@ class SideInfo(NamedTuple):
         return {"kind": self.kind, "spec": self.spec, "commit": self.commit, "track": self.track}
 
 
-@dataclass
-class Comparison:
+class Comparison(NamedTuple):
     """What was compared with what: `check` is (schema dir, registry track)."""
 
     command: str  # check | compare | migrate
