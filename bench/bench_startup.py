@@ -60,7 +60,8 @@ LAYOUTS = ("installed", "source")
 # imported only when a run's inputs need them (as tests/test_startup.py checks)
 HTTP_CLIENT = ("httpx", "httpcore", "h11", "anyio")
 ASKED_FOR_ONLY = ("yaml", "prometheus_client", "redis")
-NOT_FOR_THE_ACTION = ("argparse", "tempfile", "html")  # httpx brings the last two itself
+# httpx brings tempfile and html itself
+NOT_FOR_THE_ACTION = ("argparse", "tempfile", "html", "github_action_utils", "uuid")
 IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+\d+ \| +(\S+)$")
 
 
@@ -260,7 +261,8 @@ def warnings(cell: Cell) -> list[str]:
     if cell.codes != {expected}:
         found.append(f"exit codes {sorted(cell.codes)}, expected {expected} on every run")
     if cell.registry == "http":
-        unneeded = {*ASKED_FOR_ONLY, "argparse"}
+        # httpx brings uuid with its CLI where click is installed (a dev venv)
+        unneeded = {*ASKED_FOR_ONLY, "argparse", "github_action_utils"}
     else:
         unneeded = {*HTTP_CLIENT, *ASKED_FOR_ONLY, *NOT_FOR_THE_ACTION}
     extra = sorted(cell.packages & unneeded)

@@ -11,14 +11,15 @@ import os
 import sys
 import traceback
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from drift.console import render_text
 from drift.errors import DriftError, SettingsError
 from drift.failure import Failure, Progress, debug_from_env, discard_stale, write_failed_report
 from drift.report import DriftReport
 from drift.settings import CompareSettings, FailOn, Settings, load_settings, parse_bool
+from drift.sinks import workflow
 from drift.sources.spec import Side, SideKind
 
 # action input → Settings input (the CLI flag name)
@@ -72,8 +73,7 @@ def input_label(settings_name: str) -> str:
     return f"input '{_SETTINGS_TO_INPUT.get(settings_name, settings_name)}'"
 
 
-@dataclass(frozen=True)
-class ActionOptions:
+class ActionOptions(NamedTuple):
     settings: Settings
     report_path: str
     sarif_path: str | None
@@ -173,18 +173,14 @@ def parse_inputs(env: Mapping[str, str], cwd: Path) -> ActionOptions:
 
 
 def _set_outputs(env: Mapping[str, str], values: Mapping[str, str]) -> None:
-    import github_action_utils as gha  # noqa: PLC0415
-
     if env.get("GITHUB_OUTPUT"):
         for name, value in values.items():
-            gha.set_output(name, value)
+            workflow.set_output(name, value)
 
 
 def _append_summary(env: Mapping[str, str], markdown: str) -> None:
-    import github_action_utils as gha  # noqa: PLC0415
-
     if env.get("GITHUB_STEP_SUMMARY"):
-        gha.append_job_summary(markdown)
+        workflow.append_summary(markdown)
 
 
 FIX_INPUTS = "Fix the inputs above (see the action's README for accepted values)."
@@ -208,15 +204,14 @@ def die(
     `report_path` is given only when this run wrote a report there (the upload step
     uploads what the output names); `notes` say what happened to the previous one.
     """
-    import github_action_utils as gha  # noqa: PLC0415
-
     from drift.sinks.markdown import md_text  # noqa: PLC0415
 
     what = "failed" if failed else "could not run"  # failed: it started, then something broke
     for problem in problems:
-        gha.error(problem, title=f"schema-drift: {'check failed' if failed else 'cannot run'}")
+        title = f"schema-drift: {'check failed' if failed else 'cannot run'}"
+        workflow.annotate("error", problem, title=title)
     for note in notes or []:
-        gha.warning(note, title="schema-drift")
+        workflow.annotate("warning", note, title="schema-drift")
     _append_summary(
         env,
         f"## 🛑 Schema drift: the check {what}\n\n"
@@ -233,12 +228,10 @@ def die(
 
 def _print_plain(text: str) -> None:
     """Human text on stdout, with workflow commands off so names cannot inject any."""
-    import github_action_utils as gha  # noqa: PLC0415
-
-    token = gha.begin_stop_commands()
+    token = workflow.stop_commands()
     sys.stdout.write(text)
     sys.stdout.flush()
-    gha.end_stop_commands(token)
+    workflow.resume_commands(token)
 
 
 def _discard_outputs(env: Mapping[str, str], cwd: Path) -> list[str]:
@@ -253,12 +246,10 @@ def _discard_outputs(env: Mapping[str, str], cwd: Path) -> list[str]:
 
 def run(env: Mapping[str, str], cwd: Path) -> int:
     """The whole step: every failure ends in die(), with exit 2."""
-    import github_action_utils as gha  # noqa: PLC0415
-
     for name in SECRET_INPUTS:
         secret = read_input(env, name)
         if secret:
-            gha.add_mask(secret)
+            workflow.add_mask(secret)
     try:
         options = parse_inputs(env, cwd)
     except SettingsError as exc:
@@ -303,8 +294,6 @@ def _failed(
 
 
 def _check(env: Mapping[str, str], cwd: Path, options: ActionOptions, progress: Progress) -> int:
-    import github_action_utils as gha  # noqa: PLC0415
-
     from drift.engine import check  # noqa: PLC0415
     from drift.policy import judge  # noqa: PLC0415
     from drift.report import write_json  # noqa: PLC0415
@@ -317,7 +306,9 @@ def _check(env: Mapping[str, str], cwd: Path, options: ActionOptions, progress: 
 
         for sink, ok, error in send(report, settings.telemetry, env=env):
             if not ok:
-                gha.warning(f"{sink}: {error}; the check goes on", title="schema-drift telemetry")
+                workflow.annotate(
+                    "warning", f"{sink}: {error}; the check goes on", title="schema-drift telemetry"
+                )
     try:
         write_json(settings.output, report.to_dict())
     except OSError as exc:
@@ -333,7 +324,11 @@ def _check(env: Mapping[str, str], cwd: Path, options: ActionOptions, progress: 
             progress.wrote.append(cwd / options.sarif_path)
             sarif_path = options.sarif_path
         except OSError as exc:
-            gha.warning(f"cannot write SARIF to {options.sarif_path}: {exc}", title="schema-drift")
+            workflow.annotate(
+                "warning",
+                f"cannot write SARIF to {options.sarif_path}: {exc}",
+                title="schema-drift",
+            )
     verdict = judge(report, settings.fail_on)
     _print_plain(render_text(report, options.report_path, verdict))
     extra = _comparisons(env, cwd, options)
@@ -385,8 +380,7 @@ COMPARISON_OUTPUTS = (
 )
 
 
-@dataclass(frozen=True)
-class ExtraRun:
+class ExtraRun(NamedTuple):
     """A comparison the step ran beside its check: `against`, or the migration preview."""
 
     report: DriftReport
@@ -436,8 +430,6 @@ def _side_settings(
 def _run_against(
     env: Mapping[str, str], cwd: Path, options: ActionOptions, revision: str
 ) -> ExtraRun | None:
-    import github_action_utils as gha  # noqa: PLC0415
-
     from drift.engine import compare_sources  # noqa: PLC0415
     from drift.policy import judge  # noqa: PLC0415
     from drift.sinks import github  # noqa: PLC0415
@@ -449,7 +441,8 @@ def _run_against(
     if revision == "base":
         event = env.get("GITHUB_EVENT_NAME") or "(no event)"
         if event not in PULL_REQUEST_EVENTS:
-            gha.notice(
+            workflow.annotate(
+                "notice",
                 f"against: base compares with a pull request's base commit; a {event} event "
                 "has none, so that comparison is skipped",
                 title="schema-drift",
@@ -525,8 +518,6 @@ def pull_request_base(event_path: str | None) -> str:
 
 def _comment(env: Mapping[str, str], options: ActionOptions, markdown: str) -> None:
     """Create or update this workflow's comment on the pull request; never fail the check."""
-    import github_action_utils as gha  # noqa: PLC0415
-
     from drift.sinks import prcomment  # noqa: PLC0415
 
     event_path, event_name = env.get("GITHUB_EVENT_PATH"), env.get("GITHUB_EVENT_NAME")
@@ -534,9 +525,13 @@ def _comment(env: Mapping[str, str], options: ActionOptions, markdown: str) -> N
     if number is None:
         return  # not a pull request: nothing to comment on
     if not options.github_token:
-        gha.warning("pr-comment is on but github-token is empty; no comment", title="schema-drift")
+        workflow.annotate(
+            "warning",
+            "pr-comment is on but github-token is empty; no comment",
+            title="schema-drift",
+        )
         return
-    workflow = env.get("GITHUB_WORKFLOW", "schema-drift")
+    workflow_name = env.get("GITHUB_WORKFLOW", "schema-drift")
     try:
         prcomment.upsert_comment(
             api_url=env.get("GITHUB_API_URL", "https://api.github.com"),
@@ -544,10 +539,12 @@ def _comment(env: Mapping[str, str], options: ActionOptions, markdown: str) -> N
             number=number,
             token=options.github_token,
             body=markdown,
-            marker=prcomment.marker(workflow, options.settings.track),
+            marker=prcomment.marker(workflow_name, options.settings.track),
         )
     except prcomment.CommentError as exc:
-        gha.warning(f"could not comment on the pull request: {exc}", title="schema-drift")
+        workflow.annotate(
+            "warning", f"could not comment on the pull request: {exc}", title="schema-drift"
+        )
 
 
 def main(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> int:

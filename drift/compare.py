@@ -11,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from drift.errors import RegistryError, SchemaNotFound
 from drift.registry.base import IndexEntry, Registry, RegistrySchema, TrackIndex
@@ -34,8 +34,7 @@ def normalise_name(name: str) -> str:
     return name
 
 
-@dataclass(frozen=True)
-class Sides:
+class Sides(NamedTuple):
     """What a schema on one side only is called: check's words, or compare's."""
 
     only_in_old: Status = Status.MISSING_IN_REGISTRY
@@ -43,8 +42,7 @@ class Sides:
     absent: str | None = None  # why an OLD schema has no NEW counterpart (default: check's)
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
     snapshot: Snapshot
     entry: IndexEntry
 

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from drift.diff.model import ChangeKind
 from drift.errors import SettingsError
@@ -31,8 +30,7 @@ _ACCEPT_KEYS = {"fingerprint", "reason", "schema"}
 _FINGERPRINT = re.compile(r"^[0-9a-f]{12}$")
 
 
-@dataclass(frozen=True)
-class IgnoreRule:
+class IgnoreRule(NamedTuple):
     schema: str = "*"
     kind: ChangeKind | None = None
     path: str = "*"
@@ -46,17 +44,15 @@ class IgnoreRule:
         )
 
 
-@dataclass(frozen=True)
-class Accepted:
+class Accepted(NamedTuple):
     fingerprint: str
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class DriftConfig:
+class DriftConfig(NamedTuple):
     path: Path | None = None
     ignore: tuple[IgnoreRule, ...] = ()
-    accept: tuple[Accepted, ...] = field(default=())
+    accept: tuple[Accepted, ...] = ()
 
     def ignored(self, schema: str, kind: ChangeKind, path: str) -> IgnoreRule | None:
         return next((rule for rule in self.ignore if rule.matches(schema, kind, path)), None)

@@ -10,9 +10,8 @@ what differs is fetched and diffed as soon as both hashes are known. `check` is
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from drift.assess import Assessor, Locate, old_lines
 from drift.compare import Prefetcher, Sides, compare, now_iso
@@ -30,13 +29,15 @@ if TYPE_CHECKING:
     from drift.sources.loaded import LoadedSide
 
 
-# repr=False: asyncio.run() may repr its main task, result included (Python 3.11 does, to
-# compare SIGINT handlers as it ends): a thousand snapshots' repr costs a tenth of a second.
-@dataclass(frozen=True, repr=False)
-class CheckResult:
+class CheckResult(NamedTuple):
     report: DriftReport
     local: LocalSnapshots
     documents: dict[str, RegistrySchema]  # NEW's content fetched, by OLD identity
+
+    # asyncio.run() may repr its main task, result included (Python 3.11 does, to compare
+    # SIGINT handlers as it ends): a thousand snapshots' repr costs a tenth of a second.
+    def __repr__(self) -> str:
+        return f"<CheckResult of {len(self.local.snapshots)} snapshots>"
 
 
 async def compare_sides(
@@ -171,13 +172,15 @@ def _locate(old: Loader, new: LoadedSide | None) -> Locate:
     return lambda snapshot, document: None
 
 
-@dataclass(repr=False)  # as CheckResult
-class Run:
+class Run(NamedTuple):
     """One compare or migrate run: what it read and reported."""
 
     result: CheckResult
     old: Loader
     new: LoadedSide | None  # None when NEW is a registry
+
+    def __repr__(self) -> str:  # as CheckResult's
+        return f"<Run: {self.result!r}>"
 
 
 async def compare_async(

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, NoReturn, Protocol, TextIO
+from typing import TYPE_CHECKING, NamedTuple, NoReturn, Protocol, TextIO
 
 from drift.errors import DriftError
 
@@ -56,8 +56,7 @@ def one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     """What ended a run, in words for the person reading the log."""
 
     kind: str  # "error" (the user can fix it), "internal error" (a bug), "interrupted"

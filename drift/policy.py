@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from drift.report import DriftReport, Status
 from drift.settings import FailOn
@@ -22,8 +22,7 @@ GONE_STATUSES = (Status.MISSING_IN_REGISTRY, Status.REMOVED)
 _OUTCOME = {ExitCode.OK: "PASS", ExitCode.DRIFT: "FAIL", ExitCode.ERROR: "ERROR"}
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     code: ExitCode
     reason: str
 

@@ -8,7 +8,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from drift import __version__
 from drift.files import write_text_atomic
@@ -36,8 +36,7 @@ CHECK_STATUSES = (
 COMPARE_STATUSES = (Status.SYNCED, Status.DRIFT, Status.REMOVED, Status.ADDED, Status.ERROR)
 
 
-@dataclass(frozen=True)
-class SideInfo:
+class SideInfo(NamedTuple):
     """One side of a comparison, as the report names it."""
 
     kind: str  # dir | git | registry
@@ -58,8 +57,7 @@ class SideInfo:
         return {"kind": self.kind, "spec": self.spec, "commit": self.commit, "track": self.track}
 
 
-@dataclass
-class Comparison:
+class Comparison(NamedTuple):
     """What was compared with what: `check` is (schema dir, registry track)."""
 
     command: str  # check | compare | migrate
@@ -74,8 +72,7 @@ class Comparison:
         return {"command": self.command, "old": self.old.to_dict(), "new": self.new.to_dict()}
 
 
-@dataclass(frozen=True)
-class Deprecation:
+class Deprecation(NamedTuple):
     schema: str
     track: str
     note: str | None
@@ -104,8 +101,7 @@ class Migration:
         }
 
 
-@dataclass(frozen=True)
-class ReportedChange:
+class ReportedChange(NamedTuple):
     """One change of a drifted schema, as the report and every sink show it."""
 
     kind: str

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from drift.documents import DocumentError, loads_json
 from drift.hashing import compute_sha256
@@ -22,14 +22,13 @@ METADATA_FILE = "_metadata.json"
 SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
 
 
-@dataclass(frozen=True)
-class Metadata:
+class Metadata(NamedTuple):
     """What `_metadata.json` says about the snapshots beside it."""
 
     track: str | None
     version: str | None
     fetched_at: str | None
-    raw: dict[str, Any] = field(repr=False)
+    raw: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -48,16 +47,14 @@ class Snapshot:
         return document_lines(self.path, self.text)
 
 
-@dataclass(frozen=True)
-class LoadProblem:
+class LoadProblem(NamedTuple):
     identity: str
     path: Path
     file: str
     message: str
 
 
-@dataclass(frozen=True)
-class LocalSnapshots:
+class LocalSnapshots(NamedTuple):
     snapshots: list[Snapshot]
     problems: list[LoadProblem]
     metadata: Metadata | None

@@ -10,14 +10,13 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from drift.report import DriftReport
 
 
-@dataclass(frozen=True)
-class TelemetryResult:
+class TelemetryResult(NamedTuple):
     """What one telemetry sink did; every sink returns one, none raises."""
 
     sink: str
@@ -25,8 +24,7 @@ class TelemetryResult:
     error: str | None = None
 
 
-@dataclass(frozen=True)
-class TelemetryTargets:
+class TelemetryTargets(NamedTuple):
     repo: str
     pushgateway_url: str | None = None
     pulse_url: str | None = None

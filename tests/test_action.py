@@ -72,7 +72,7 @@ class Runner:
         return env
 
     def apply(self, env: dict[str, str]) -> None:
-        """github-action-utils writes to the files named in os.environ, as on a runner."""
+        """drift.sinks.workflow writes to the files named in os.environ, as on a runner."""
         for key in [k for k in os.environ if k.startswith(("INPUT_", "GITHUB_"))]:
             self.monkeypatch.delenv(key)
         for key, value in env.items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from drift.errors import RegistryError
 from drift.hashing import compute_sha256
@@ -12,8 +12,7 @@ from drift.hashing import compute_sha256
 _HEX = frozenset("0123456789abcdef")
 
 
-@dataclass(frozen=True)
-class IndexEntry:
+class IndexEntry(NamedTuple):
     name: str
     schema_id: str
     sha256: str
@@ -21,8 +20,7 @@ class IndexEntry:
     deprecated: bool
 
 
-@dataclass(frozen=True)
-class TrackIndex:
+class TrackIndex(NamedTuple):
     track: str
     entries: list[IndexEntry]
     generated_at: str | None

@@ -2,18 +2,18 @@
 
 Everything here reads a finished DriftReport. Text from schema names, files and
 registry content is data: workflow-command values are escaped by
-github-action-utils, Markdown through drift.sinks.markdown.
+drift.sinks.workflow, Markdown through drift.sinks.markdown.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
 
 from drift.report import DriftReport, ReportedChange, SchemaResult, Status
 from drift.settings import FailOn
+from drift.sinks import workflow
 from drift.sinks.markdown import html_text, md_code, md_text, url_path
 from drift.text import plural
 
@@ -85,8 +85,7 @@ def outputs(
 # -- annotations -----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Annotation:
+class Annotation(NamedTuple):
     level: str  # "error" | "warning" | "notice"
     title: str
     message: str
@@ -234,22 +233,16 @@ def select_from(reports: list[DriftReport], fail_on: FailOn) -> list[Annotation]
 
 
 def emit_annotations(items: list[Annotation]) -> None:
-    import github_action_utils as gha  # noqa: PLC0415 (only on a runner)
-
-    commands: dict[str, Callable[..., None]] = {
-        "error": gha.error,
-        "warning": gha.warning,
-        "notice": gha.notice,
-    }
     for item in items:
-        commands[item.level](item.message, title=item.title, file=item.file, line=item.line)
+        workflow.annotate(
+            item.level, item.message, title=item.title, file=item.file, line=item.line
+        )
 
 
 # -- step summary ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LinkBase:
+class LinkBase(NamedTuple):
     """Where `blob` links point: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA."""
 
     server: str | None

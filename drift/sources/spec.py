@@ -15,9 +15,8 @@ from __future__ import annotations
 import enum
 import posixpath
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from drift.report import SideInfo
@@ -36,8 +35,7 @@ class SideKind(enum.StrEnum):
     REGISTRY = "registry"
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(NamedTuple):
     kind: SideKind
     spec: str  # as the user wrote it (a URL's credentials removed)
     path: Path | None = None  # DIR: the schema dir; REGISTRY: a registry directory
