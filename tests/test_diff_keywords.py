@@ -64,6 +64,20 @@ from tests.diff_table import (
 
 TYPE_CASES = [
     case(
+        "type-list-of-every-type-is-no-type",
+        {},
+        {"type": ["null", "boolean", "object", "array", "number", "string", "integer"]},
+        BOTH_OK,
+    ),
+    case(
+        "type-list-of-every-type-but-fractions-removed",
+        {"type": ["null", "boolean", "object", "array", "integer", "string"]},
+        {},
+        BACKWARD_OK,
+        (K.TYPE_WIDENED, "/type"),
+        new_only=1.5,
+    ),
+    case(
         "type-string-to-string-or-null",
         STRING,
         {"type": ["string", "null"]},

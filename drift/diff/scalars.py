@@ -10,6 +10,8 @@ from drift.diff.base import Relation, canon, child, make, relation_of
 from drift.diff.keywords import ALL_TYPES, BOUNDS
 from drift.diff.model import Change, ChangeKind
 
+EVERY_TYPE = ALL_TYPES - {"integer"}  # integer lies within number
+
 if TYPE_CHECKING:
     from drift.diff.engine import Comparer, Side
 
@@ -22,7 +24,10 @@ def type_set(schema: dict[str, Any]) -> frozenset[str] | None:
         isinstance(name, str) and name in ALL_TYPES for name in names
     ):
         return None  # absent or malformed (`type: 5`): proves nothing about instances
-    return frozenset(names)
+    found = frozenset(names)
+    if EVERY_TYPE <= found:
+        return None  # every JSON value has one of these types: the same as no `type`
+    return found
 
 
 def types_include(outer: frozenset[str] | None, inner: frozenset[str] | None) -> bool:
