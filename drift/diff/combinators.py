@@ -368,7 +368,7 @@ def disjoint(cx: Comparer, a: Any, a_side: Side, b: Any, b_side: Side, depth: in
     a_types, b_types = type_set(a), type_set(b)
     if a_types is not None and b_types is not None and not _types_overlap(a_types, b_types):
         return True
-    if _ranges_apart(a, a_side, b, b_side):
+    if _ranges_apart(_flat(a), a_side, _flat(b), b_side):
         return True
     a_props, b_props = a.get("properties"), b.get("properties")
     objects_only = a_types == b_types == frozenset({"object"})
@@ -433,6 +433,20 @@ def _ranges_apart(a: dict[str, Any], a_side: Side, b: dict[str, Any], b_side: Si
     return all(_empty_in(atom, a, a_side, b, b_side) for atom in common)
 
 
+def _flat(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with the keywords of its plain allOf branches beside its own (a
+    conjunction either way), when no keyword repeats; else the schema as it is."""
+    branches = schema.get("allOf")
+    if not isinstance(branches, list):
+        return schema
+    merged = {key: value for key, value in schema.items() if key != "allOf"}
+    for branch in branches:
+        if not isinstance(branch, dict) or "$ref" in branch or merged.keys() & branch.keys():
+            return schema
+        merged.update(branch)
+    return merged
+
+
 def _atoms(schema: dict[str, Any]) -> set[str]:
     types = type_set(schema)
     names = ALL_TYPES if types is None else types
@@ -447,6 +461,8 @@ def _empty_in(atom: str, a: dict[str, Any], a_side: Side, b: dict[str, Any], b_s
             lows += [len(set(_names(s.get("required")))) for s in (a, b)]
         highs = [_count(s.get(high_key)) for s in (a, b)]
         low = math.ceil(max(lows))
+        if atom == "object" and (_forbids_required(a, b) or _forbids_required(b, a)):
+            return True
         return any(high is not None and math.floor(high) < low for high in highs)
     if atom not in ("integer", "fraction"):
         return False
@@ -463,6 +479,14 @@ def _empty_in(atom: str, a: dict[str, Any], a_side: Side, b: dict[str, Any], b_s
     if start != end:
         return start > end
     return start_open or end_open or start.denominator == 1
+
+
+def _forbids_required(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """`a` forbids a property (`properties: {name: false}`) that `b` requires."""
+    declared = a.get("properties")
+    if not isinstance(declared, dict):
+        return False
+    return any(declared.get(name) is False for name in _names(b.get("required")))
 
 
 def _rank_lower(limit: Limit) -> tuple[Fraction, bool]:
