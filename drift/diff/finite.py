@@ -33,12 +33,13 @@ def candidates(schema: Any, side: Side) -> list[Any] | None:
     """Finitely many values that include every value `schema` accepts, or None."""
     if not isinstance(schema, dict):
         return None
-    probe = Evaluator(side, Budget(0))  # only asked what the draft calls a keyword
-    if "const" in schema and probe.active("const"):
-        return [schema["const"]]
-    values = schema.get("enum")
-    if isinstance(values, list) and probe.active("enum"):
-        return values
+    if "const" in schema or "enum" in schema:  # most schemas have neither: ask nothing
+        probe = Evaluator(side, Budget(0))  # only asked what the draft calls a keyword
+        if "const" in schema and probe.active("const"):
+            return [schema["const"]]
+        values = schema.get("enum")
+        if isinstance(values, list) and probe.active("enum"):
+            return values
     names = schema.get("type")
     names = [names] if isinstance(names, str) else names
     if isinstance(names, list) and names and set(names) <= {"null", "boolean"}:
