@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from drift.diff import finite
 from drift.diff.base import canon, child, json_equal, least, make, most
-from drift.diff.evaluate import Budget, Evaluator, dialect
+from drift.diff.evaluate import dialect
 from drift.diff.keywords import (
     ALL_TYPES,
     ANNOTATIONS,
@@ -397,7 +397,7 @@ def _implies(cx: Comparer, x: Any, x_side: Side, y: Any, y_side: Side) -> bool:
     y, _, error = y_side.resolve(y, "")
     if error or not isinstance(x, dict) or not isinstance(y, dict):
         return y is True
-    probe = Evaluator(y_side, Budget(0))
+    probe = cx.evaluation.evaluator(y_side)
     if any(probe.active(key) and key != "type" for key in y) or malformed(y):
         return False
     return types_include(type_set(y), type_set(x))
@@ -542,7 +542,7 @@ def complement(cx: Comparer, schema: Any, side: Side, depth: int = 0) -> list[An
         return [] if schema else [True]
     if not isinstance(schema, dict) or malformed(schema):
         return None
-    probe = Evaluator(side, Budget(0))
+    probe = cx.evaluation.evaluator(side)
     pieces: list[Any] = []
     for key, value in schema.items():
         if not probe.active(key):

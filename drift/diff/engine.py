@@ -208,8 +208,9 @@ class Comparer:
         self._stack.append(key)
         self._low.append(len(self._stack) - 1)
         try:
-            # a finite side (enum, const) is decided by evaluating its values
-            result = finite.settle(self, old, new, self._compare(old, new, path))
+            result = self._compare(old, new, path)
+            if result:  # a finite side (enum, const) is decided by evaluating its values
+                result = finite.settle(self, old, new, result)
         finally:
             self._stack.pop()
             low = self._low.pop()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -70,9 +70,17 @@ class _Exhausted(Exception):
 
 @dataclass
 class Budget:
-    """Evaluation steps left: one budget for the whole diff, shared by both sides."""
+    """Evaluation steps left: one budget for the whole diff, shared by both sides, and
+    one evaluator per side (so what it learns about an `enum` is learnt once)."""
 
     left: int = MAX_EVALUATION_STEPS
+    evaluators: dict[int, Evaluator] = field(default_factory=dict)
+
+    def evaluator(self, side: Side) -> Evaluator:
+        found = self.evaluators.get(id(side))
+        if found is None:
+            found = self.evaluators[id(side)] = Evaluator(side, self)
+        return found
 
 
 def dialect(side: Side) -> str | None:
@@ -160,6 +168,7 @@ class Evaluator:
             _DRAFT_04_UNKNOWN if self.dialect == "draft-04" else frozenset()
         )
         self._enums: dict[int, frozenset[str]] = {}
+        self._bad: dict[int, bool] = {}  # schema → a keyword has the wrong form
 
     def accepts(self, schema: Any, value: Any) -> Answer:
         """Whether `schema` accepts `value`; None when that cannot be told."""
@@ -180,11 +189,18 @@ class Evaluator:
         if isinstance(schema, bool):
             # draft-04 has no boolean schemas (but for additional*: handled there)
             return None if self.dialect == "draft-04" else schema
-        if not isinstance(schema, dict) or malformed(schema):
+        if not isinstance(schema, dict) or self._malformed(schema):
             return None
         if "$ref" in schema:
             return self._ref(schema, value, depth)
         return self._keywords(schema, value, depth)
+
+    def _malformed(self, schema: dict[str, Any]) -> bool:
+        key = id(schema)
+        found = self._bad.get(key)
+        if found is None:
+            found = self._bad[key] = bool(malformed(schema))
+        return found
 
     def _ref(self, schema: dict[str, Any], value: Any, depth: int) -> Answer:
         found = self.side.pointer(schema["$ref"])
