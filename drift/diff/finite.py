@@ -95,9 +95,12 @@ def _direction(
         return [_set(change, backward, Compat.OK, note) for change in changes]
     if witness is None:
         return changes
-    note = f"; e.g. {_quote(witness[0])} is accepted by {names[0]}, rejected by {names[1]}"
+    said = _quote(witness[0])
+    note = f"; e.g. {said} is accepted by {names[0]}, rejected by {names[1]}"
     for i, change in enumerate(changes):
         if (change.backward if backward else change.forward) is Compat.BREAKING:
+            if said in change.message:
+                return changes  # it names the value already ("allowed values: added …")
             return [*changes[:i], replace(change, message=change.message + note), *changes[i + 1 :]]
     return changes
 
