@@ -7,20 +7,26 @@ all OLD accepts when every part of NEW is implied by some part of OLD.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-from drift.diff.base import canon, child, least, make, most
+from drift.diff import finite
+from drift.diff.base import canon, child, json_equal, least, make, most
+from drift.diff.evaluate import dialect
 from drift.diff.keywords import (
+    ALL_TYPES,
     ANNOTATIONS,
     COMBINATORS,
     DRAFT_VOCABULARY,
     UNMODELLED,
     VALIDATION,
+    malformed,
 )
 from drift.diff.model import Change, ChangeKind, Compat
 from drift.diff.products import alternatives, flatten, piece_types, restrict
-from drift.diff.scalars import allowed_values, type_set, value_type
+from drift.diff.scalars import type_set, types_include
 
 if TYPE_CHECKING:
     from drift.diff.engine import Comparer, Side
@@ -151,8 +157,7 @@ class Judge:
                     self.leq(n, p, target, target_path, a_is_old)
                     for n, p in zip(a.nodes, a.paths, strict=True)
                 )
-            trivial = self.cx.trivial(target, self.side(not a_is_old))
-            return Compat.OK if trivial is True else Compat.BREAKING
+            return self.complement_leq(a, [(target, target_path)], a_is_old)
         if b.kind in ("anyOf", "oneOf"):
             return self.union_leq(a, b, a_is_old)
         # b is a negation: a ⊆ ¬y when a and y share nothing; ¬x ⊆ ¬y when y ⊆ x.
@@ -164,10 +169,27 @@ class Judge:
         )
         return Compat.OK if separate else Compat.BREAKING
 
+    def complement_leq(self, a: Part, union: list[tuple[Any, str]], a_is_old: bool) -> Compat:
+        """not X ⊆ anyOf [B1 … Bn]: each piece of X's complement lies in some Bi (X and
+        the Bs together cover everything). The pieces cover the complement, exactly or
+        more, so this is a proof."""
+        side = self.side(a_is_old)
+        if any(self.cx.trivial(t, self.side(not a_is_old)) is True for t, _ in union):
+            return Compat.OK
+        pieces = complement(self.cx, a.nodes[0], side)
+        if pieces is None:
+            return Compat.BREAKING
+        return most(
+            least(self.leq(piece, a.paths[0], t, t_path, a_is_old) for t, t_path in union)
+            for piece in pieces
+        )
+
     def union_leq(self, a: Part, b: Part, a_is_old: bool) -> Compat:
         """Every instance of `a` is an instance of the union `b` (anyOf or oneOf)."""
-        if a.kind == "not":
-            return Compat.BREAKING
+        if a.kind == "not":  # into a oneOf, a piece may match two branches: unproven
+            if b.kind == "oneOf":
+                return Compat.BREAKING
+            return self.complement_leq(a, list(zip(b.nodes, b.paths, strict=True)), a_is_old)
         if a.kind == b.kind and self.same_nodes(a.nodes, b.nodes, a_is_old):
             return Compat.OK  # the same union, references included: nothing can break
         pairs = list(zip(a.nodes, a.paths, strict=True))
@@ -496,11 +518,19 @@ def disjoint(cx: Comparer, a: Any, a_side: Side, b: Any, b_side: Side, depth: in
                 )
             ):
                 return True
-        values = allowed_values(first)
-        if values is not None and all(not _admits(second, v) for v in values.values()):
+        branches = first.get("allOf")
+        if isinstance(branches, list) and any(
+            disjoint(cx, x, first_side, second, second_side, depth + 1) for x in branches
+        ):
+            return True  # first implies that branch, which shares nothing with second
+        if finite.rejected_by_either(cx, first, first_side, second, second_side):
             return True
+        if "not" in first and _implies(cx, second, second_side, first["not"], first_side):
+            return True  # second lies inside what first negates
     a_types, b_types = type_set(a), type_set(b)
     if a_types is not None and b_types is not None and not _types_overlap(a_types, b_types):
+        return True
+    if _ranges_apart(_flat(a), a_side, _flat(b), b_side):
         return True
     a_props, b_props = a.get("properties"), b.get("properties")
     objects_only = a_types == b_types == frozenset({"object"})
@@ -520,11 +550,229 @@ def _types_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
     return bool(a & b) or ("integer" in a and "number" in b) or ("number" in a and "integer" in b)
 
 
-def _admits(schema: dict[str, Any], value: Any) -> bool:
-    """Could `value` satisfy the schema's type and enum/const? (True when unsure.)"""
-    types = type_set(schema)
-    kind = value_type(value)
-    if types is not None and kind not in types and not (kind == "integer" and "number" in types):
+def _implies(cx: Comparer, x: Any, x_side: Side, y: Any, y_side: Side) -> bool:
+    """x ⊆ y, proved cheaply: equal in meaning, or y only asks for types x keeps to."""
+    if x_side is y_side and json_equal(x, y):
+        return True  # the same text on the same side: the same references too
+    if x_side is not y_side and (cx.same(x, y) if x_side is cx.old else cx.same(y, x)):
+        return True
+    y, _, error = y_side.resolve(y, "")
+    if error or not isinstance(x, dict) or not isinstance(y, dict):
+        return y is True
+    probe = cx.evaluation.evaluator(y_side)
+    if any(probe.active(key) and key != "type" for key in y) or malformed(y):
         return False
-    values = allowed_values(schema)
-    return values is None or canon(value) in values
+    return types_include(type_set(y), type_set(x))
+
+
+# -- disjoint ranges ------------------------------------------------------------------------
+# Each schema is read as a set of instances no smaller than its real one (keywords other
+# than type and the bounds are left out), so an empty intersection is still a proof.
+
+_ATOMS = {
+    "null": {"null"},
+    "boolean": {"boolean"},
+    "string": {"string"},
+    "array": {"array"},
+    "object": {"object"},
+    "integer": {"integer"},
+    "number": {"integer", "fraction"},  # a fraction: a number that is not an integer
+}
+_COUNTED = {  # the type a count bounds: its lower and upper keyword
+    "string": ("minLength", "maxLength"),
+    "array": ("minItems", "maxItems"),
+    "object": ("minProperties", "maxProperties"),
+}
+Limit = tuple[Fraction, bool]  # (value, exclusive)
+
+
+def _ranges_apart(a: dict[str, Any], a_side: Side, b: dict[str, Any], b_side: Side) -> bool:
+    """No type both allow has a value inside both schemas' ranges (numbers, lengths,
+    item and property counts): a range only constrains its own type."""
+    if "draft-03" in (dialect(a_side), dialect(b_side)):
+        return False  # draft-03's `required` and `type` mean other things
+    common = _atoms(a) & _atoms(b)
+    return all(_empty_in(atom, a, a_side, b, b_side) for atom in common)
+
+
+def _flat(schema: dict[str, Any]) -> dict[str, Any]:
+    """The schema with the keywords of its plain allOf branches beside its own (a
+    conjunction either way), when no keyword repeats; else the schema as it is."""
+    branches = schema.get("allOf")
+    if not isinstance(branches, list):
+        return schema
+    merged = {key: value for key, value in schema.items() if key != "allOf"}
+    for branch in branches:
+        if not isinstance(branch, dict) or "$ref" in branch or merged.keys() & branch.keys():
+            return schema
+        merged.update(branch)
+    return merged
+
+
+def _atoms(schema: dict[str, Any]) -> set[str]:
+    types = type_set(schema)
+    names = ALL_TYPES if types is None else types
+    return set().union(*(_ATOMS[name] for name in names))
+
+
+def _empty_in(atom: str, a: dict[str, Any], a_side: Side, b: dict[str, Any], b_side: Side) -> bool:
+    if atom in _COUNTED:
+        low_key, high_key = _COUNTED[atom]
+        lows = [_count(s.get(low_key)) or 0 for s in (a, b)]
+        if atom == "object":
+            lows += [len(set(_names(s.get("required")))) for s in (a, b)]
+        highs = [_count(s.get(high_key)) for s in (a, b)]
+        low = math.ceil(max(lows))
+        if atom == "object" and (_forbids_required(a, b) or _forbids_required(b, a)):
+            return True
+        return any(high is not None and math.floor(high) < low for high in highs)
+    if atom not in ("integer", "fraction"):
+        return False
+    limits = [_limits(a, a_side), _limits(b, b_side)]
+    lower = max((low for low, _ in limits if low), default=None, key=_rank_lower)
+    upper = min((high for _, high in limits if high), default=None, key=_rank_upper)
+    if lower is None or upper is None:
+        return False
+    (start, start_open), (end, end_open) = lower, upper
+    if atom == "integer":
+        first = math.floor(start) + 1 if start_open else math.ceil(start)
+        last = math.ceil(end) - 1 if end_open else math.floor(end)
+        return first > last
+    if start != end:
+        return start > end
+    return start_open or end_open or start.denominator == 1
+
+
+def _forbids_required(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """`a` forbids a property (`properties: {name: false}`) that `b` requires."""
+    declared = a.get("properties")
+    if not isinstance(declared, dict):
+        return False
+    return any(declared.get(name) is False for name in _names(b.get("required")))
+
+
+def _rank_lower(limit: Limit) -> tuple[Fraction, bool]:
+    return limit  # higher value, then exclusive, is tighter
+
+
+def _rank_upper(limit: Limit) -> tuple[Fraction, bool]:
+    return (limit[0], not limit[1])  # lower value, then exclusive, is tighter
+
+
+def _count(value: Any) -> float | int | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _limits(schema: dict[str, Any], side: Side) -> tuple[Limit | None, Limit | None]:
+    """The numeric range, exact in binary (what validators compare); none when the form of
+    an exclusive bound does not match the draft (what a validator does then is unknown)."""
+    draft_04 = dialect(side) == "draft-04"
+    found: list[Limit | None] = []
+    for inclusive_key, exclusive_key in (
+        ("minimum", "exclusiveMinimum"),
+        ("maximum", "exclusiveMaximum"),
+    ):
+        flag = schema.get(exclusive_key)
+        if isinstance(flag, bool) != draft_04 and exclusive_key in schema:
+            return None, None
+        candidates: list[Limit] = []
+        bound = _count(schema.get(inclusive_key))
+        if bound is not None:
+            candidates.append((Fraction(bound), flag is True))
+        exclusive = _count(flag)
+        if exclusive is not None:
+            candidates.append((Fraction(exclusive), True))
+        rank = _rank_lower if inclusive_key == "minimum" else _rank_upper
+        choose = max if inclusive_key == "minimum" else min
+        found.append(choose(candidates, key=rank) if candidates else None)
+    return found[0], found[1]
+
+
+# -- the complement of a schema ----------------------------------------------------------------
+
+_VACUOUS_VALUES: tuple[Any, ...] = ({}, [], True)
+_COUNT_TYPE = {key: kind for kind, keys in _COUNTED.items() for key in keys}
+
+
+def complement(cx: Comparer, schema: Any, side: Side, depth: int = 0) -> list[Any] | None:
+    """Schemas whose union holds every instance `schema` rejects (not (k1 and k2 …)
+    is (not k1) or (not k2) …), or None when some keyword's complement is not expressible here."""
+    schema, _, error = side.resolve(schema, "")
+    if error or depth > 8:
+        return None
+    if isinstance(schema, bool):
+        return [] if schema else [True]
+    if not isinstance(schema, dict) or malformed(schema):
+        return None
+    probe = cx.evaluation.evaluator(side)
+    pieces: list[Any] = []
+    for key, value in schema.items():
+        if not probe.active(key):
+            continue  # annotations, vendor keys, keywords this draft does not have
+        found = _complement_of(cx, key, value, schema, side, depth)
+        if found is None:
+            return None
+        pieces += found
+    return pieces
+
+
+def _complement_of(
+    cx: Comparer, key: str, value: Any, schema: dict[str, Any], side: Side, depth: int
+) -> list[Any] | None:
+    if key == "not":
+        return [value]
+    if key == "allOf":
+        pieces: list[Any] = []
+        for branch in value:
+            found = complement(cx, branch, side, depth + 1)
+            if found is None:
+                return None
+            pieces += found
+        return pieces
+    if key == "type":
+        names = {value} if isinstance(value, str) else set(value)
+        others = ALL_TYPES - names - ({"integer"} if "number" in names else set())
+        return [cx.store({"type": sorted(others)})] if others else []
+    if key in _COUNT_TYPE:
+        lower = key.startswith("min")
+        if lower and value <= 0:
+            return []
+        other = ("max" if lower else "min") + key[3:]
+        bound = math.ceil(value) - 1 if lower else math.floor(value) + 1
+        return [cx.store({"type": _COUNT_TYPE[key], other: bound})]
+    if key == "required":
+        return [cx.store({"type": "object", "properties": {name: False}}) for name in set(value)]
+    if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return _numeric_complement(cx, key, value, schema, side)
+    if value in _VACUOUS_VALUES and key in _VACUOUS_KEYS:
+        return []
+    return None
+
+
+_VACUOUS_KEYS = frozenset(
+    {"properties", "patternProperties", "additionalProperties", "items", "propertyNames"}
+)
+
+
+def _numeric_complement(
+    cx: Comparer, key: str, value: Any, schema: dict[str, Any], side: Side
+) -> list[Any] | None:
+    draft_04 = dialect(side) == "draft-04"
+    if key.startswith("exclusive"):
+        if isinstance(value, bool) != draft_04:
+            return None  # a form this draft does not have
+        if isinstance(value, bool):
+            return []  # draft-04: it only modifies minimum/maximum
+        flip = "maximum" if key == "exclusiveMinimum" else "minimum"
+        return [cx.store({"type": "number", flip: value})]
+    flag = schema.get("exclusiveMinimum" if key == "minimum" else "exclusiveMaximum")
+    if isinstance(flag, bool) != draft_04 and flag is not None:
+        return None
+    flip = "maximum" if key == "minimum" else "minimum"
+    if flag is True:  # draft-04: v > m is refused exactly by v <= m
+        return [cx.store({"type": "number", flip: value})]
+    if draft_04:
+        exclusive = "exclusiveMaximum" if key == "minimum" else "exclusiveMinimum"
+        return [cx.store({"type": "number", flip: value, exclusive: True})]
+    exclusive = "exclusiveMaximum" if key == "minimum" else "exclusiveMinimum"
+    return [cx.store({"type": "number", exclusive: value})]

@@ -13,7 +13,7 @@ import sys
 from typing import Any
 from urllib.parse import unquote
 
-from drift.diff import arrays, combinators, numbers, objects, scalars
+from drift.diff import arrays, combinators, finite, numbers, objects, scalars
 from drift.diff.base import (
     Relation,
     canon,
@@ -23,6 +23,7 @@ from drift.diff.base import (
     strict_equal,
     worst,
 )
+from drift.diff.evaluate import Budget
 from drift.diff.keywords import (
     ANNOTATIONS,
     COMBINATORS,
@@ -162,6 +163,7 @@ class Comparer:
         self._canon: dict[int, str] = {}
         self._traits: dict[int, tuple[bool, bool]] = {}
         self._agree: dict[int, bool] = {}  # node → its references agree on both sides
+        self.evaluation = Budget()  # values checked against schemas (drift.diff.evaluate)
 
     # -- entry points used by the keyword families --------------------------------------
 
@@ -210,6 +212,8 @@ class Comparer:
         self._low.append(len(self._stack) - 1)
         try:
             result = self._compare(old, new, path)
+            if result:  # a finite side (enum, const) is decided by evaluating its values
+                result = finite.settle(self, old, new, result)
         finally:
             self._stack.pop()
             low = self._low.pop()

@@ -25,7 +25,7 @@ def type_set(schema: dict[str, Any]) -> frozenset[str] | None:
     ):
         return None  # absent or malformed (`type: 5`): proves nothing about instances
     found = frozenset(names)
-    if EVERY_TYPE <= found:
+    if found >= EVERY_TYPE:
         return None  # every JSON value has one of these types: the same as no `type`
     return found
 
