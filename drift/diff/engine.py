@@ -9,6 +9,7 @@ an inclusion it says BREAKING — never silently compatible.
 from __future__ import annotations
 
 import functools
+import hashlib
 import sys
 from typing import Any
 from urllib.parse import unquote
@@ -20,7 +21,6 @@ from drift.diff.base import (
     child,
     json_equal,
     make,
-    strict_equal,
     worst,
 )
 from drift.diff.keywords import (
@@ -96,6 +96,11 @@ class Side:
         self.branch_paths: dict[int, list[str]] = {}  # synthetic allOf lists → real paths
 
     @functools.cached_property
+    def embeds(self) -> bool:
+        """A nested `$id` (or draft-04 `id`) names a resource inside this document."""
+        return _embeds(self.root)
+
+    @functools.cached_property
     def mentioned(self) -> frozenset[str]:
         """Every local pointer a `$ref` names (scanned only if a definition changed unseen)."""
         return _mentioned_refs(self.root)
@@ -157,6 +162,7 @@ class Comparer:
         self._stack: list[tuple[int, int]] = []
         self._low: list[int] = []  # lowest active frame each frame's result depends on
         self._canon: dict[int, str] = {}
+        self._digests: dict[int, tuple[bytes, bytes]] = {}
         self._traits: dict[int, tuple[bool, bool]] = {}
         self._agree: dict[int, bool] = {}  # node → its references agree on both sides
 
@@ -259,20 +265,18 @@ class Comparer:
         return worst(self.compare(old, new, path), backward=False)
 
     def same(self, old: Any, new: Any) -> bool:
-        """Equal as JSON, and every `$ref` in them leads to equal definitions on both
-        sides (so equal in meaning too): such parts cost nothing, before any branch or
-        overlap reasoning."""
-        if old != new:
+        """Equal but for annotations (`title`, `description`, `$id`, vendor keywords …),
+        and every `$ref` in them leads to definitions equal in the same sense on both
+        sides: such parts validate alike, so they cost nothing, before any branch or
+        overlap reasoning. `notes` lists what differs in them (all cosmetic)."""
+        if self.digests(old)[1] != self.digests(new)[1]:
             return False
-        has_ref, old_bool = self.traits(old)
-        new_bool = self.traits(new)[1]
-        if (old_bool or new_bool) and not strict_equal(old, new):
-            return False
-        return not has_ref or self._refs_agree(old)
+        return not self.traits(old)[0] or self._refs_agree(old)
 
     def _refs_agree(self, node: Any) -> bool:
-        """Every reference reachable from `node` resolves, on both sides, to strictly
-        equal content, under the same draft (which decides what the keywords mean)."""
+        """Every reference reachable from `node` resolves, on both sides, to content
+        equal but for annotations, under the same draft (which decides what the
+        keywords mean)."""
         key = id(node)
         known = self._agree.get(key)
         if known is not None:
@@ -285,14 +289,130 @@ class Comparer:
                 continue
             seen.add(ref)
             found_old, found_new = self.old.pointer(ref), self.new.pointer(ref)
+            if found_old is None and found_new is None and self._same_elsewhere(ref):
+                continue
             if found_old is None or found_new is None:
                 agree = False
                 break
             target_old, target_new = found_old[0], found_new[0]
-            agree = target_old == target_new and strict_equal(target_old, target_new)
+            agree = self.digests(target_old)[1] == self.digests(target_new)[1]
             pending += _refs_in(target_old)
         self._agree[key] = agree
         return agree
+
+    def _same_elsewhere(self, ref: str) -> bool:
+        """`ref` names another document, alike on both sides, and neither side embeds a
+        resource of its own (a nested `$id`) that such a name could mean instead.
+
+        The engine never fetches documents: both sides mean the same one, whatever it
+        holds (`_resolved` rates the same unresolvable reference on both sides alike).
+        """
+        return not ref.startswith("#") and not (self.old.embeds or self.new.embeds)
+
+    def digests(self, node: Any) -> tuple[bytes, bytes]:
+        """(digest of the whole value, digest without its annotations), once per node.
+
+        Annotations are the keywords no validator applies, wherever a subschema sits
+        (see `_note`); everything else, data included, counts as JSON (1 == 1.0,
+        true != 1). BLAKE2b-128: equal digests mean equal values.
+        """
+        if not isinstance(node, dict | list):
+            return _digest_pair(node)
+        key = id(node)
+        found = self._digests.get(key)
+        if found is None:
+            found = (
+                self._schema_digests(node) if isinstance(node, dict) else self._list_digests(node)
+            )
+            self._digests[key] = found
+        return found
+
+    def _schema_digests(self, node: dict[str, Any]) -> tuple[bytes, bytes]:
+        full, shape = hashlib.blake2b(b"{", digest_size=16), hashlib.blake2b(b"{", digest_size=16)
+        for key in sorted(node):
+            value = node[key]
+            label = _data_digest(key)
+            whole, bare = self._value_digests(key, value)
+            full.update(label + whole)
+            if not _note(key):
+                shape.update(label + bare)
+        return full.digest(), shape.digest()
+
+    def _list_digests(self, items: list[Any]) -> tuple[bytes, bytes]:
+        """A list in schema position: each item a subschema."""
+        full, shape = hashlib.blake2b(b"[", digest_size=16), hashlib.blake2b(b"[", digest_size=16)
+        for item in items:
+            whole, bare = self.digests(item)
+            full.update(whole)
+            shape.update(bare)
+        return full.digest(), shape.digest()
+
+    def _value_digests(self, key: str, value: Any) -> tuple[bytes, bytes]:
+        """A keyword's value: subschemas (alone, in a list, by name) lose their annotations.
+
+        Data goes in as its own self-delimiting encoding; a subschema as `h` + digest.
+        """
+        if key in _SUBSCHEMA or (key in _SUBSCHEMA_LISTS and isinstance(value, list)):
+            return self._hashed(value)
+        if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
+            full, shape = (
+                hashlib.blake2b(b"m", digest_size=16),
+                hashlib.blake2b(b"m", digest_size=16),
+            )
+            for name in sorted(value):
+                item = value[name]
+                # dependencies: a list of names is data; a schema sheds its annotations
+                whole, bare = self._hashed(item)
+                label = _data_digest(name)
+                full.update(label + whole)
+                shape.update(label + bare)
+            return b"h" + full.digest(), b"h" + shape.digest()
+        data = _data_digest(value)
+        return data, data
+
+    def _hashed(self, value: Any) -> tuple[bytes, bytes]:
+        if isinstance(value, dict | list):
+            whole, bare = self.digests(value)
+            return b"h" + whole, b"h" + bare
+        data = _data_digest(value)
+        return data, data
+
+    def notes(self, old: Any, new: Any, path: str) -> list[Change]:
+        """The annotation changes between two parts that `same` found alike, in document
+        order: a walk over their subschemas that skips equal ones and costs no budget."""
+        changes: list[Change] = []
+        stack: list[tuple[Any, Any, str]] = [(old, new, path)]
+        while stack:
+            a, b, where = stack.pop()
+            if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+                stack += [
+                    (x, y, child(where, i))
+                    for i, (x, y) in reversed(list(enumerate(zip(a, b, strict=True))))
+                ]
+                continue
+            if not (isinstance(a, dict) and isinstance(b, dict)):
+                continue
+            if self.digests(a)[0] == self.digests(b)[0]:
+                continue
+            changes += _annotations(a, b, where)
+            below: list[tuple[Any, Any, str]] = []
+            for key in sorted(a.keys() | b.keys()):
+                before, after = a.get(key), b.get(key)
+                if key not in DRAFT_VOCABULARY:
+                    if self.digests(before)[0] != self.digests(after)[0]:
+                        changes.append(_vendor(key, before, after, where))
+                elif key in _SUBSCHEMA or key in _SUBSCHEMA_LISTS:
+                    below.append((before, after, child(where, key)))
+                elif (
+                    key in _SUBSCHEMA_MAPS and isinstance(before, dict) and isinstance(after, dict)
+                ):
+                    for name in before.keys() & after.keys():
+                        below.append((before[name], after[name], child(where, key, name)))
+                        if key in DEFINITIONS:  # walked here: not an unreferenced change
+                            for side in (self.old, self.new):
+                                side.visited.add(child(where, key, name))
+            stack += reversed(below)
+        return changes
 
     def traits(self, node: Any) -> tuple[bool, bool]:
         """(contains a $ref, contains a boolean), computed once per node."""
@@ -344,7 +464,7 @@ class Comparer:
 
     def _compare(self, old: Any, new: Any, path: str) -> list[Change]:
         if self.same(old, new):
-            return []
+            return self.notes(old, new, path)
         if len(self._stack) > MAX_DIFF_DEPTH:
             return [_too_complex(path, f"nested deeper than {MAX_DIFF_DEPTH} subschemas")]
         cosmetic = _annotations(old, new, path)
@@ -434,17 +554,7 @@ class Comparer:
             if json_equal(old.get(key), new.get(key)):
                 continue
             if key not in DRAFT_VOCABULARY:  # a vendor annotation: validators ignore it
-                changes.append(
-                    make(
-                        ChangeKind.ANNOTATION_CHANGED,
-                        child(path, key),
-                        old.get(key),
-                        new.get(key),
-                        (Compat.OK, Compat.OK),
-                        f"{key!r} changed (documentation only: no JSON Schema draft defines "
-                        "it, so every standard validator ignores it)",
-                    )
-                )
+                changes.append(_vendor(key, old.get(key), new.get(key), path))
             else:
                 changes.append(
                     make(
@@ -481,6 +591,55 @@ _TRUE_SCHEMA_KEYWORDS = {
     "unevaluatedProperties",
     "unevaluatedItems",
 }
+
+
+# Keywords whose value is a subschema; a list of them; a map from names to them.
+_SUBSCHEMA = frozenset(
+    {"additionalProperties", "additionalItems", "items", "not", "if", "then", "else",
+     "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
+     "contentSchema", "extends"}
+)  # fmt: skip
+_SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "items", "extends"})
+_SUBSCHEMA_MAPS = frozenset(
+    {"properties", "patternProperties", "dependentSchemas", "dependencies"} | DEFINITIONS
+)
+
+
+def _note(key: str) -> bool:
+    """A keyword no validator applies: an annotation, metadata, or no draft's keyword."""
+    return key in ANNOTATIONS or key in METADATA or key not in DRAFT_VOCABULARY
+
+
+def _data_digest(value: Any) -> bytes:
+    """An unambiguous encoding of a JSON value as data (1 == 1.0, true != 1)."""
+    if isinstance(value, str):
+        text = value.encode("utf-8", "surrogatepass")
+        return b"s%d:" % len(text) + text
+    if value is True or value is False or value is None:
+        return b"t" if value is True else b"f" if value is False else b"n"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return b"i%d;" % value  # JSON equality: 1.0 is 1
+    if isinstance(value, float):
+        return b"r" + repr(value).encode() + b";"
+    text = canon(value).encode("utf-8", "surrogatepass")
+    return b"j%d:" % len(text) + text
+
+
+def _digest_pair(value: Any) -> tuple[bytes, bytes]:
+    data = hashlib.blake2b(_data_digest(value), digest_size=16).digest()
+    return data, data
+
+
+def _vendor(key: str, old: Any, new: Any, path: str) -> Change:
+    return make(
+        ChangeKind.ANNOTATION_CHANGED,
+        child(path, key),
+        old,
+        new,
+        (Compat.OK, Compat.OK),
+        f"{key!r} changed (documentation only: no JSON Schema draft defines "
+        "it, so every standard validator ignores it)",
+    )
 
 
 def _is_ref(node: Any) -> bool:
@@ -553,6 +712,10 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
                 ref == pointer or ref.startswith(pointer + "/")
                 for ref in cx.old.mentioned | cx.new.mentioned
             )
+            if mentioned and cx.same(old_defs.get(name), new_defs.get(name)):
+                # Annotations only, and its references agree: it validates as before.
+                changes += cx.notes(old_defs[name], new_defs[name], pointer)
+                continue
             kind, verdict, text = (
                 (
                     ChangeKind.UNSUPPORTED_KEYWORD,
@@ -587,6 +750,23 @@ def _refs_in(root: Any) -> list[str]:
         elif isinstance(node, list):
             stack.extend(node)
     return found
+
+
+def _embeds(root: Any) -> bool:
+    """Whether any object below the root has a `$id`/`id` string that is not a bare
+    fragment (a value like `{"id": "x"}` in `default` counts too: that only costs a proof)."""
+    stack = list(root.values()) if isinstance(root, dict) else [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in ("$id", "id"):
+                name = node.get(key)
+                if isinstance(name, str) and not name.startswith("#"):
+                    return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
 
 
 def _mentioned_refs(root: Any) -> frozenset[str]:
