@@ -190,6 +190,42 @@ CASES: list[Case] = [
         ),
         BOTH_OK,
     ),
+    case(
+        # `leaf` is named only from `orphan`, which nothing validation reaches names
+        "definition-named-only-by-an-unreferenced-definition-changes",
+        d7(
+            type="object",
+            definitions={
+                "orphan": {"properties": {"q": {"$ref": "#/definitions/leaf"}}},
+                "leaf": STRING,
+            },
+        ),
+        d7(
+            type="object",
+            definitions={
+                "orphan": {"properties": {"q": {"$ref": "#/definitions/leaf"}}},
+                "leaf": INTEGER,
+            },
+        ),
+        BOTH_OK,
+        (K.UNREFERENCED_DEFINITION_CHANGED, "/definitions/leaf"),
+        cosmetic=True,
+    ),
+    case(
+        # an editor's sample that names a new definition: no validator applies `x-sample`
+        "definition-added-for-a-vendor-annotation",
+        d7(type="object", properties={"a": STRING}),
+        d7(
+            type="object",
+            properties={"a": STRING},
+            definitions={"sample": {"type": "object", "required": ["a"]}},
+            **{"x-sample": {"$ref": "#/definitions/sample"}},
+        ),
+        BOTH_OK,
+        (K.ANNOTATION_CHANGED, "/x-sample"),
+        (K.UNREFERENCED_DEFINITION_CHANGED, "/definitions/sample"),
+        cosmetic=True,
+    ),
     # -- compatible under backward/lenient -------------------------------------------------
     case(
         # Confluent's strict rule: OLD's open object accepted {"color": 1}, NEW types it.

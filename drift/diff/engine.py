@@ -9,7 +9,6 @@ an inclusion it says BREAKING — never silently compatible.
 from __future__ import annotations
 
 import functools
-import hashlib
 import sys
 from typing import Any
 from urllib.parse import unquote
@@ -102,8 +101,16 @@ class Side:
 
     @functools.cached_property
     def mentioned(self) -> frozenset[str]:
-        """Every local pointer a `$ref` names (scanned only if a definition changed unseen)."""
-        return _mentioned_refs(self.root)
+        """The local pointers `$ref`s name that validation can reach: from the root
+        outside its definitions, then through each target reached, transitively. A
+        definition named only by other unreachable definitions never applies.
+
+        Scanned only if a definition changed unseen. Where a reference is an anchor
+        (`#name`), a `$dynamicRef`/`$recursiveRef`, or cannot be resolved, what it
+        reaches is unknown: then every pointer any `$ref` names counts.
+        """
+        reached = _reachable_refs(self)
+        return _mentioned_refs(self.root) if reached is None else reached
 
     def pointer(self, ref: str) -> tuple[Any, str] | None:
         if not ref.startswith("#"):
@@ -162,7 +169,7 @@ class Comparer:
         self._stack: list[tuple[int, int]] = []
         self._low: list[int] = []  # lowest active frame each frame's result depends on
         self._canon: dict[int, str] = {}
-        self._digests: dict[int, tuple[bytes, bytes]] = {}
+        self._alike_memo: dict[tuple[int, int], tuple[bool, Any, Any]] = {}
         self._traits: dict[int, tuple[bool, bool]] = {}
         self._agree: dict[int, bool] = {}  # node → its references agree on both sides
 
@@ -269,7 +276,12 @@ class Comparer:
         and every `$ref` in them leads to definitions equal in the same sense on both
         sides: such parts validate alike, so they cost nothing, before any branch or
         overlap reasoning. `notes` lists what differs in them (all cosmetic)."""
-        if self.digests(old)[1] != self.digests(new)[1]:
+        if self.old.inactive != self.new.inactive:
+            # drafts whose keywords differ (none declared on one side): a keyword may
+            # mean something on one side only, so only JSON equality is sameness
+            if not json_equal(old, new):
+                return False
+        elif not self.alike(old, new):
             return False
         return not self.traits(old)[0] or self._refs_agree(old)
 
@@ -295,7 +307,7 @@ class Comparer:
                 agree = False
                 break
             target_old, target_new = found_old[0], found_new[0]
-            agree = self.digests(target_old)[1] == self.digests(target_new)[1]
+            agree = self.alike(target_old, target_new)
             pending += _refs_in(target_old)
         self._agree[key] = agree
         return agree
@@ -309,73 +321,52 @@ class Comparer:
         """
         return not ref.startswith("#") and not (self.old.embeds or self.new.embeds)
 
-    def digests(self, node: Any) -> tuple[bytes, bytes]:
-        """(digest of the whole value, digest without its annotations), once per node.
+    def alike(self, old: Any, new: Any) -> bool:
+        """Equal as JSON (1 == 1.0, true != 1) once the annotations of every subschema
+        in them are set aside (see `_note`); data (`enum`, `const`, …) counts whole.
 
-        Annotations are the keywords no validator applies, wherever a subschema sits
-        (see `_note`); everything else, data included, counts as JSON (1 == 1.0,
-        true != 1). BLAKE2b-128: equal digests mean equal values.
+        Stops at the first difference, and remembers each pair of objects it decided
+        (keeping them alive, so their ids stay theirs): along one walk, every pair of
+        subschemas is looked at once.
         """
-        if not isinstance(node, dict | list):
-            return _digest_pair(node)
-        key = id(node)
-        found = self._digests.get(key)
-        if found is None:
-            found = (
-                self._schema_digests(node) if isinstance(node, dict) else self._list_digests(node)
+        if old is new:
+            return True
+        if isinstance(old, list) and isinstance(new, list):
+            return len(old) == len(new) and all(
+                self.alike(a, b) for a, b in zip(old, new, strict=True)
             )
-            self._digests[key] = found
-        return found
+        if not (isinstance(old, dict) and isinstance(new, dict)):
+            return json_equal(old, new)
+        key = (id(old), id(new))
+        known = self._alike_memo.get(key)
+        if known is not None:
+            return known[0]
+        result = self._alike_schemas(old, new)
+        self._alike_memo[key] = (result, old, new)
+        return result
 
-    def _schema_digests(self, node: dict[str, Any]) -> tuple[bytes, bytes]:
-        full, shape = hashlib.blake2b(b"{", digest_size=16), hashlib.blake2b(b"{", digest_size=16)
-        for key in sorted(node):
-            value = node[key]
-            label = _data_digest(key)
-            whole, bare = self._value_digests(key, value)
-            full.update(label + whole)
-            if not _note(key):
-                shape.update(label + bare)
-        return full.digest(), shape.digest()
-
-    def _list_digests(self, items: list[Any]) -> tuple[bytes, bytes]:
-        """A list in schema position: each item a subschema."""
-        full, shape = hashlib.blake2b(b"[", digest_size=16), hashlib.blake2b(b"[", digest_size=16)
-        for item in items:
-            whole, bare = self.digests(item)
-            full.update(whole)
-            shape.update(bare)
-        return full.digest(), shape.digest()
-
-    def _value_digests(self, key: str, value: Any) -> tuple[bytes, bytes]:
-        """A keyword's value: subschemas (alone, in a list, by name) lose their annotations.
-
-        Data goes in as its own self-delimiting encoding; a subschema as `h` + digest.
-        """
-        if key in _SUBSCHEMA or (key in _SUBSCHEMA_LISTS and isinstance(value, list)):
-            return self._hashed(value)
-        if key in _SUBSCHEMA_MAPS and isinstance(value, dict):
-            full, shape = (
-                hashlib.blake2b(b"m", digest_size=16),
-                hashlib.blake2b(b"m", digest_size=16),
-            )
-            for name in sorted(value):
-                item = value[name]
-                # dependencies: a list of names is data; a schema sheds its annotations
-                whole, bare = self._hashed(item)
-                label = _data_digest(name)
-                full.update(label + whole)
-                shape.update(label + bare)
-            return b"h" + full.digest(), b"h" + shape.digest()
-        data = _data_digest(value)
-        return data, data
-
-    def _hashed(self, value: Any) -> tuple[bytes, bytes]:
-        if isinstance(value, dict | list):
-            whole, bare = self.digests(value)
-            return b"h" + whole, b"h" + bare
-        data = _data_digest(value)
-        return data, data
+    def _alike_schemas(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        keys = [key for key in old if not _note(key)]
+        if len(keys) != sum(1 for key in new if not _note(key)):
+            return False
+        for key in keys:
+            if key not in new:
+                return False
+            before, after = old[key], new[key]
+            if key in _SUBSCHEMA or (key in _SUBSCHEMA_LISTS and isinstance(before, list)):
+                same = self.alike(before, after)
+            elif key in _SUBSCHEMA_MAPS and isinstance(before, dict) and isinstance(after, dict):
+                # by name; dependencies' lists of names are compared as lists of data
+                same = before.keys() == after.keys() and all(
+                    self.alike(value, after[name]) for name, value in before.items()
+                )
+            elif type(before) is str or type(after) is str:  # most keyword values
+                same = before == after
+            else:
+                same = json_equal(before, after)
+            if not same:
+                return False
+        return True
 
     def notes(self, old: Any, new: Any, path: str) -> list[Change]:
         """The annotation changes between two parts that `same` found alike, in document
@@ -392,14 +383,14 @@ class Comparer:
                 continue
             if not (isinstance(a, dict) and isinstance(b, dict)):
                 continue
-            if self.digests(a)[0] == self.digests(b)[0]:
+            if a == b:  # `alike` held them equal strictly but for annotations
                 continue
             changes += _annotations(a, b, where)
             below: list[tuple[Any, Any, str]] = []
             for key in sorted(a.keys() | b.keys()):
                 before, after = a.get(key), b.get(key)
                 if key not in DRAFT_VOCABULARY:
-                    if self.digests(before)[0] != self.digests(after)[0]:
+                    if not json_equal(before, after):
                         changes.append(_vendor(key, before, after, where))
                 elif key in _SUBSCHEMA or key in _SUBSCHEMA_LISTS:
                     below.append((before, after, child(where, key)))
@@ -610,26 +601,6 @@ def _note(key: str) -> bool:
     return key in ANNOTATIONS or key in METADATA or key not in DRAFT_VOCABULARY
 
 
-def _data_digest(value: Any) -> bytes:
-    """An unambiguous encoding of a JSON value as data (1 == 1.0, true != 1)."""
-    if isinstance(value, str):
-        text = value.encode("utf-8", "surrogatepass")
-        return b"s%d:" % len(text) + text
-    if value is True or value is False or value is None:
-        return b"t" if value is True else b"f" if value is False else b"n"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
-        return b"i%d;" % value  # JSON equality: 1.0 is 1
-    if isinstance(value, float):
-        return b"r" + repr(value).encode() + b";"
-    text = canon(value).encode("utf-8", "surrogatepass")
-    return b"j%d:" % len(text) + text
-
-
-def _digest_pair(value: Any) -> tuple[bytes, bytes]:
-    data = hashlib.blake2b(_data_digest(value), digest_size=16).digest()
-    return data, data
-
-
 def _vendor(key: str, old: Any, new: Any, path: str) -> Change:
     return make(
         ChangeKind.ANNOTATION_CHANGED,
@@ -708,9 +679,22 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
                 continue
             if json_equal(old_defs.get(name), new_defs.get(name)):
                 continue
+            # Named by a reachable reference that the walk did not follow (a pointer into
+            # a container of definitions that was followed counts as compared). A
+            # definition one side lacks is named, on the side that has it, only from
+            # parts that differ from the other side, which the walk compares (or had
+            # decided before it got there): only the other side's names count.
+            names = (
+                (cx.old.mentioned if name not in old_defs else frozenset())
+                | (cx.new.mentioned if name not in new_defs else frozenset())
+                if name not in old_defs or name not in new_defs
+                else cx.old.mentioned | cx.new.mentioned
+            )
             mentioned = any(
-                ref == pointer or ref.startswith(pointer + "/")
-                for ref in cx.old.mentioned | cx.new.mentioned
+                (ref == pointer or ref.startswith(pointer + "/"))
+                and ref not in cx.old.visited
+                and ref not in cx.new.visited
+                for ref in names
             )
             if mentioned and cx.same(old_defs.get(name), new_defs.get(name)):
                 # Annotations only, and its references agree: it validates as before.
@@ -727,7 +711,8 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
                 else (
                     ChangeKind.UNREFERENCED_DEFINITION_CHANGED,
                     (Compat.OK, Compat.OK),
-                    f"definition {name!r} changed, but nothing references it",
+                    f"definition {name!r} changed, but nothing references it (or only "
+                    "definitions that nothing references do)",
                 )
             )
             changes.append(
@@ -767,6 +752,40 @@ def _embeds(root: Any) -> bool:
         elif isinstance(node, list):
             stack.extend(node)
     return False
+
+
+_DYNAMIC = ("$dynamicRef", "$recursiveRef")
+
+
+def _reachable_refs(side: Side) -> frozenset[str] | None:
+    """The pointers named by references reachable from the root (see Side.mentioned),
+    or None when some reference's target cannot be followed."""
+    root = side.root
+    if not isinstance(root, dict):
+        return frozenset()
+    stack: list[Any] = [value for key, value in root.items() if key not in DEFINITIONS]
+    found: set[str] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if any(key in node for key in _DYNAMIC):
+            return None
+        stack.extend(node.values())
+        ref = node.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            continue  # another document: nothing in this one
+        target = side.pointer(ref)
+        if target is None:
+            return None  # an anchor or a broken pointer: where it leads is unknown
+        pointer = target[1]
+        if pointer not in found:
+            found.add(pointer)
+            stack.append(target[0])
+    return frozenset(found)
 
 
 def _mentioned_refs(root: Any) -> frozenset[str]:
