@@ -422,7 +422,7 @@ def _flip(change: Change) -> Change:
 def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change]:
     """Pair branches; cap the pairs' own verdicts at what the whole combinator proves."""
     if cx.same(old, new):  # the same branches, references included: nothing can break
-        return []
+        return cx.notes(old, new, path)
     base = path.rsplit("/", 1)[0]
     old_branches, old_paths = _branches(cx, key, old, base)
     new_branches, new_paths = _branches(cx, key, new, base)
@@ -430,7 +430,9 @@ def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change
     # Details first, so every pair is computed (and memoised) at its own branch's path.
     details: list[Change] = []
     for branch, where in zip(old_branches, old_paths, strict=True):
-        if not new_branches or any(cx.same(branch, other) for other in new_branches):
+        twins = [other for other in new_branches if cx.same(branch, other)]
+        if not new_branches or twins:
+            details += cx.notes(branch, twins[0], where) if twins else []
             continue
         candidates: list[list[Change]] = [
             cx.compare(branch, other, where) for other in new_branches

@@ -20,7 +20,6 @@ from drift.diff.base import (
     child,
     json_equal,
     make,
-    strict_equal,
     worst,
 )
 from drift.diff.evaluate import Budget
@@ -98,9 +97,22 @@ class Side:
         self.branch_paths: dict[int, list[str]] = {}  # synthetic allOf lists → real paths
 
     @functools.cached_property
+    def embeds(self) -> bool:
+        """A nested `$id` (or draft-04 `id`) names a resource inside this document."""
+        return _embeds(self.root)
+
+    @functools.cached_property
     def mentioned(self) -> frozenset[str]:
-        """Every local pointer a `$ref` names (scanned only if a definition changed unseen)."""
-        return _mentioned_refs(self.root)
+        """The local pointers `$ref`s name that validation can reach: from the root
+        outside its definitions, then through each target reached, transitively. A
+        definition named only by other unreachable definitions never applies.
+
+        Scanned only if a definition changed unseen. Where a reference is an anchor
+        (`#name`), a `$dynamicRef`/`$recursiveRef`, or cannot be resolved, what it
+        reaches is unknown: then every pointer any `$ref` names counts.
+        """
+        reached = _reachable_refs(self)
+        return _mentioned_refs(self.root) if reached is None else reached
 
     def pointer(self, ref: str) -> tuple[Any, str] | None:
         if not ref.startswith("#"):
@@ -161,6 +173,7 @@ class Comparer:
         self._stack: list[tuple[int, int]] = []
         self._low: list[int] = []  # lowest active frame each frame's result depends on
         self._canon: dict[int, str] = {}
+        self._alike_memo: dict[tuple[int, int], tuple[bool, Any, Any]] = {}
         self._traits: dict[int, tuple[bool, bool]] = {}
         self._agree: dict[int, bool] = {}  # node → its references agree on both sides
         self.evaluation = Budget()  # values checked against schemas (drift.diff.evaluate)
@@ -275,20 +288,23 @@ class Comparer:
         return worst(self.compare(old, new, path), backward=False)
 
     def same(self, old: Any, new: Any) -> bool:
-        """Equal as JSON, and every `$ref` in them leads to equal definitions on both
-        sides (so equal in meaning too): such parts cost nothing, before any branch or
-        overlap reasoning."""
-        if old != new:
+        """Equal but for annotations (`title`, `description`, `$id`, vendor keywords …),
+        and every `$ref` in them leads to definitions equal in the same sense on both
+        sides: such parts validate alike, so they cost nothing, before any branch or
+        overlap reasoning. `notes` lists what differs in them (all cosmetic)."""
+        if self.old.inactive != self.new.inactive:
+            # drafts whose keywords differ (none declared on one side): a keyword may
+            # mean something on one side only, so only JSON equality is sameness
+            if not json_equal(old, new):
+                return False
+        elif not self.alike(old, new):
             return False
-        has_ref, old_bool = self.traits(old)
-        new_bool = self.traits(new)[1]
-        if (old_bool or new_bool) and not strict_equal(old, new):
-            return False
-        return not has_ref or self._refs_agree(old)
+        return not self.traits(old)[0] or self._refs_agree(old)
 
     def _refs_agree(self, node: Any) -> bool:
-        """Every reference reachable from `node` resolves, on both sides, to strictly
-        equal content, under the same draft (which decides what the keywords mean)."""
+        """Every reference reachable from `node` resolves, on both sides, to content
+        equal but for annotations, under the same draft (which decides what the
+        keywords mean)."""
         key = id(node)
         known = self._agree.get(key)
         if known is not None:
@@ -301,14 +317,109 @@ class Comparer:
                 continue
             seen.add(ref)
             found_old, found_new = self.old.pointer(ref), self.new.pointer(ref)
+            if found_old is None and found_new is None and self._same_elsewhere(ref):
+                continue
             if found_old is None or found_new is None:
                 agree = False
                 break
             target_old, target_new = found_old[0], found_new[0]
-            agree = target_old == target_new and strict_equal(target_old, target_new)
+            agree = self.alike(target_old, target_new)
             pending += _refs_in(target_old)
         self._agree[key] = agree
         return agree
+
+    def _same_elsewhere(self, ref: str) -> bool:
+        """`ref` names another document, alike on both sides, and neither side embeds a
+        resource of its own (a nested `$id`) that such a name could mean instead.
+
+        The engine never fetches documents: both sides mean the same one, whatever it
+        holds (`_resolved` rates the same unresolvable reference on both sides alike).
+        """
+        return not ref.startswith("#") and not (self.old.embeds or self.new.embeds)
+
+    def alike(self, old: Any, new: Any) -> bool:
+        """Equal as JSON (1 == 1.0, true != 1) once the annotations of every subschema
+        in them are set aside (see `_note`); data (`enum`, `const`, …) counts whole.
+
+        Stops at the first difference, and remembers each pair of objects it decided
+        (keeping them alive, so their ids stay theirs): along one walk, every pair of
+        subschemas is looked at once.
+        """
+        if old is new:
+            return True
+        if isinstance(old, list) and isinstance(new, list):
+            return len(old) == len(new) and all(
+                self.alike(a, b) for a, b in zip(old, new, strict=True)
+            )
+        if not (isinstance(old, dict) and isinstance(new, dict)):
+            return json_equal(old, new)
+        key = (id(old), id(new))
+        known = self._alike_memo.get(key)
+        if known is not None:
+            return known[0]
+        result = self._alike_schemas(old, new)
+        self._alike_memo[key] = (result, old, new)
+        return result
+
+    def _alike_schemas(self, old: dict[str, Any], new: dict[str, Any]) -> bool:
+        keys = [key for key in old if not _note(key)]
+        if len(keys) != sum(1 for key in new if not _note(key)):
+            return False
+        for key in keys:
+            if key not in new:
+                return False
+            before, after = old[key], new[key]
+            if key in _SUBSCHEMA or (key in _SUBSCHEMA_LISTS and isinstance(before, list)):
+                same = self.alike(before, after)
+            elif key in _SUBSCHEMA_MAPS and isinstance(before, dict) and isinstance(after, dict):
+                # by name; dependencies' lists of names are compared as lists of data
+                same = before.keys() == after.keys() and all(
+                    self.alike(value, after[name]) for name, value in before.items()
+                )
+            elif type(before) is str or type(after) is str:  # most keyword values
+                same = before == after
+            else:
+                same = json_equal(before, after)
+            if not same:
+                return False
+        return True
+
+    def notes(self, old: Any, new: Any, path: str) -> list[Change]:
+        """The annotation changes between two parts that `same` found alike, in document
+        order: a walk over their subschemas that skips equal ones and costs no budget."""
+        changes: list[Change] = []
+        stack: list[tuple[Any, Any, str]] = [(old, new, path)]
+        while stack:
+            a, b, where = stack.pop()
+            if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+                stack += [
+                    (x, y, child(where, i))
+                    for i, (x, y) in reversed(list(enumerate(zip(a, b, strict=True))))
+                ]
+                continue
+            if not (isinstance(a, dict) and isinstance(b, dict)):
+                continue
+            if a == b:  # `alike` held them equal strictly but for annotations
+                continue
+            changes += _annotations(a, b, where)
+            below: list[tuple[Any, Any, str]] = []
+            for key in sorted(a.keys() | b.keys()):
+                before, after = a.get(key), b.get(key)
+                if key not in DRAFT_VOCABULARY:
+                    if not json_equal(before, after):
+                        changes.append(_vendor(key, before, after, where))
+                elif key in _SUBSCHEMA or key in _SUBSCHEMA_LISTS:
+                    below.append((before, after, child(where, key)))
+                elif (
+                    key in _SUBSCHEMA_MAPS and isinstance(before, dict) and isinstance(after, dict)
+                ):
+                    for name in before.keys() & after.keys():
+                        below.append((before[name], after[name], child(where, key, name)))
+                        if key in DEFINITIONS:  # walked here: not an unreferenced change
+                            for side in (self.old, self.new):
+                                side.visited.add(child(where, key, name))
+            stack += reversed(below)
+        return changes
 
     def traits(self, node: Any) -> tuple[bool, bool]:
         """(contains a $ref, contains a boolean), computed once per node."""
@@ -360,7 +471,7 @@ class Comparer:
 
     def _compare(self, old: Any, new: Any, path: str) -> list[Change]:
         if self.same(old, new):
-            return []
+            return self.notes(old, new, path)
         if len(self._stack) > MAX_DIFF_DEPTH:
             return [_too_complex(path, f"nested deeper than {MAX_DIFF_DEPTH} subschemas")]
         cosmetic = _annotations(old, new, path)
@@ -468,7 +579,9 @@ class Comparer:
         for key in sorted(unknown):
             if json_equal(old.get(key), new.get(key)):
                 continue
-            if key not in DRAFT_VOCABULARY or self._ignored_by_draft(key, old, new):
+            if key not in DRAFT_VOCABULARY:  # a vendor annotation: validators ignore it
+                changes.append(_vendor(key, old.get(key), new.get(key), path))
+            elif self._ignored_by_draft(key, old, new):
                 changes.append(
                     make(
                         ChangeKind.ANNOTATION_CHANGED,
@@ -476,14 +589,8 @@ class Comparer:
                         old.get(key),
                         new.get(key),
                         (Compat.OK, Compat.OK),
-                        f"{key!r} changed (documentation only: "
-                        + (
-                            "no JSON Schema draft defines it, so every standard validator "
-                            "ignores it)"
-                            if key not in DRAFT_VOCABULARY
-                            else f"the schema's draft ({_draft_name(self)}) does not define "
-                            "it, so its validators ignore it)"
-                        ),
+                        f"{key!r} changed (documentation only: the schema's draft "
+                        f"({_draft_name(self)}) does not define it, so its validators ignore it)",
                     )
                 )
             else:
@@ -527,6 +634,35 @@ _TRUE_SCHEMA_KEYWORDS = {
 def _draft_name(cx: Comparer) -> str:
     family = cx.old.family or cx.new.family or ""
     return "draft-03 to draft-07" if family == "legacy" else family
+
+
+# Keywords whose value is a subschema; a list of them; a map from names to them.
+_SUBSCHEMA = frozenset(
+    {"additionalProperties", "additionalItems", "items", "not", "if", "then", "else",
+     "contains", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
+     "contentSchema", "extends"}
+)  # fmt: skip
+_SUBSCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems", "items", "extends"})
+_SUBSCHEMA_MAPS = frozenset(
+    {"properties", "patternProperties", "dependentSchemas", "dependencies"} | DEFINITIONS
+)
+
+
+def _note(key: str) -> bool:
+    """A keyword no validator applies: an annotation, metadata, or no draft's keyword."""
+    return key in ANNOTATIONS or key in METADATA or key not in DRAFT_VOCABULARY
+
+
+def _vendor(key: str, old: Any, new: Any, path: str) -> Change:
+    return make(
+        ChangeKind.ANNOTATION_CHANGED,
+        child(path, key),
+        old,
+        new,
+        (Compat.OK, Compat.OK),
+        f"{key!r} changed (documentation only: no JSON Schema draft defines "
+        "it, so every standard validator ignores it)",
+    )
 
 
 def _is_ref(node: Any) -> bool:
@@ -595,10 +731,27 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
                 continue
             if json_equal(old_defs.get(name), new_defs.get(name)):
                 continue
-            mentioned = any(
-                ref == pointer or ref.startswith(pointer + "/")
-                for ref in cx.old.mentioned | cx.new.mentioned
+            # Named by a reachable reference that the walk did not follow (a pointer into
+            # a container of definitions that was followed counts as compared). A
+            # definition one side lacks is named, on the side that has it, only from
+            # parts that differ from the other side, which the walk compares (or had
+            # decided before it got there): only the other side's names count.
+            names = (
+                (cx.old.mentioned if name not in old_defs else frozenset())
+                | (cx.new.mentioned if name not in new_defs else frozenset())
+                if name not in old_defs or name not in new_defs
+                else cx.old.mentioned | cx.new.mentioned
             )
+            mentioned = any(
+                (ref == pointer or ref.startswith(pointer + "/"))
+                and ref not in cx.old.visited
+                and ref not in cx.new.visited
+                for ref in names
+            )
+            if mentioned and cx.same(old_defs.get(name), new_defs.get(name)):
+                # Annotations only, and its references agree: it validates as before.
+                changes += cx.notes(old_defs[name], new_defs[name], pointer)
+                continue
             kind, verdict, text = (
                 (
                     ChangeKind.UNSUPPORTED_KEYWORD,
@@ -610,7 +763,8 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
                 else (
                     ChangeKind.UNREFERENCED_DEFINITION_CHANGED,
                     (Compat.OK, Compat.OK),
-                    f"definition {name!r} changed, but nothing references it",
+                    f"definition {name!r} changed, but nothing references it (or only "
+                    "definitions that nothing references do)",
                 )
             )
             changes.append(
@@ -633,6 +787,57 @@ def _refs_in(root: Any) -> list[str]:
         elif isinstance(node, list):
             stack.extend(node)
     return found
+
+
+def _embeds(root: Any) -> bool:
+    """Whether any object below the root has a `$id`/`id` string that is not a bare
+    fragment (a value like `{"id": "x"}` in `default` counts too: that only costs a proof)."""
+    stack = list(root.values()) if isinstance(root, dict) else [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in ("$id", "id"):
+                name = node.get(key)
+                if isinstance(name, str) and not name.startswith("#"):
+                    return True
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return False
+
+
+_DYNAMIC = ("$dynamicRef", "$recursiveRef")
+
+
+def _reachable_refs(side: Side) -> frozenset[str] | None:
+    """The pointers named by references reachable from the root (see Side.mentioned),
+    or None when some reference's target cannot be followed."""
+    root = side.root
+    if not isinstance(root, dict):
+        return frozenset()
+    stack: list[Any] = [value for key, value in root.items() if key not in DEFINITIONS]
+    found: set[str] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if any(key in node for key in _DYNAMIC):
+            return None
+        stack.extend(node.values())
+        ref = node.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            continue  # another document: nothing in this one
+        target = side.pointer(ref)
+        if target is None:
+            return None  # an anchor or a broken pointer: where it leads is unknown
+        pointer = target[1]
+        if pointer not in found:
+            found.add(pointer)
+            stack.append(target[0])
+    return frozenset(found)
 
 
 def _mentioned_refs(root: Any) -> frozenset[str]:
