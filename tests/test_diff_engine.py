@@ -73,3 +73,45 @@ def test_an_unresolvable_ref_is_breaking_unless_unchanged() -> None:
     [change] = diff_schemas(old, new).changes
     assert change.kind is ChangeKind.REF_UNRESOLVED
     assert not diff_schemas(old, new).compatible
+
+
+# -- optional proofs run on steps of their own ---------------------------------------------
+
+
+def test_an_optional_proof_that_runs_out_proves_nothing_and_gives_its_steps_back() -> None:
+    from drift.diff.engine import MAX_PROOF_STEPS, Comparer, TooComplex
+    from drift.diff.model import Compat
+
+    cx = Comparer({}, {}, budget=100)
+    cx.steps = 40
+
+    def endless() -> Compat:
+        while True:
+            cx.compare({"type": "string"}, {"type": "integer"}, "")
+
+    assert cx.attempt(endless) is Compat.BREAKING  # ran out: no proof, no TooComplex
+    assert (cx.steps, cx.budget) == (40, 100)  # the walk's budget is untouched
+    assert cx.proof_steps <= 0 < MAX_PROOF_STEPS
+    assert cx.attempt(lambda: Compat.OK) is Compat.BREAKING  # nothing left for proofs
+    try:
+        cx.steps = 100
+        cx.compare({"type": "string"}, {"type": "integer"}, "")
+    except TooComplex:
+        pass
+    else:
+        raise AssertionError("the walk's own budget still ends the walk")
+
+
+def test_optional_proofs_inside_one_another_stop_at_the_nesting_limit() -> None:
+    from drift.diff.engine import MAX_PROOF_NESTING, Comparer
+    from drift.diff.model import Compat
+
+    cx = Comparer({}, {}, budget=100)
+    depth = []
+
+    def nested() -> Compat:
+        depth.append(1)
+        return cx.attempt(nested)
+
+    assert cx.attempt(nested) is Compat.BREAKING
+    assert len(depth) == MAX_PROOF_NESTING

@@ -107,6 +107,19 @@ DELETE: Any = object()
 BASE = config()
 OPTIONS = "/properties/options/properties"
 
+JOB: dict[str, Any] = {
+    "type": "object",
+    "properties": {"runs-on": {"type": "string"}, "steps": {"type": "array"}},
+    "required": ["runs-on"],
+    "additionalProperties": False,
+}
+CALL: dict[str, Any] = {
+    "type": "object",
+    "properties": {"uses": {"type": "string"}},
+    "required": ["uses"],
+    "additionalProperties": False,
+}
+
 CASES: list[Case] = [
     # -- cosmetic: documentation, editor annotations, identifiers --------------------------
     case(
@@ -339,6 +352,25 @@ CASES: list[Case] = [
             "forward",
         ),
     ),
+    case(
+        # A workflow's job is one of two closed objects told apart by a required name the
+        # other one forbids; one of them gains an optional key. The oneOf still picks one.
+        "closed-oneOf-branch-gains-an-optional-property",
+        {
+            "definitions": {"job": JOB, "call": CALL},
+            "oneOf": [{"$ref": "#/definitions/job"}, {"$ref": "#/definitions/call"}],
+        },
+        {
+            "definitions": {
+                "job": {**JOB, "properties": {**JOB["properties"], "timeout": {"type": "integer"}}},
+                "call": CALL,
+            },
+            "oneOf": [{"$ref": "#/definitions/job"}, {"$ref": "#/definitions/call"}],
+        },
+        BACKWARD_OK,
+        (K.PROPERTY_ADDED, "/definitions/job/properties/timeout"),
+        new_only={"runs-on": "x", "timeout": 1},
+    ),
 ]
 
 
@@ -384,3 +416,20 @@ def test_annotation_changes_behind_an_unchanged_reference_are_reported_as_such()
     kinds = {(c.kind, c.path) for c in result.changes}
     assert (K.ANNOTATION_CHANGED, "/definitions/step/properties/run/title") in kinds
     assert all(c.kind in COSMETIC_KINDS for c in result.changes if c.path.startswith("/defin"))
+
+
+def test_a_branch_is_paired_with_its_own_edit_when_pairs_break_alike() -> None:
+    """Details point at the edited branch, not at another branch that breaks as much."""
+    old = {"anyOf": [{"allOf": [{"anyOf": [STRING, INTEGER]}, {"minLength": 1}]}, NULL]}
+    new = {
+        "anyOf": [
+            {"allOf": [{"anyOf": [STRING, INTEGER, {"type": "boolean"}]}, {"minLength": 2}]},
+            NULL,
+        ]
+    }
+    result = diff_schemas(old, new, mode="backward", policy="strict")
+    assert not result.compatible
+    assert sorted((c.kind.value, c.path) for c in result.changes) == [
+        ("bound_tightened", "/anyOf/0/allOf/1/minLength"),
+        ("sum_type_extended", "/anyOf/0/allOf/0/anyOf"),
+    ]

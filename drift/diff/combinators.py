@@ -401,9 +401,13 @@ def _whole(
     """Improve on the verdicts `found` part by part with the whole-schema judgement."""
     backward, forward = found
     if backward is not Compat.OK:
-        backward = min(backward, Judge(cx).whole(old, path, new, path, a_is_old=True))
+        backward = min(
+            backward, cx.attempt(lambda: Judge(cx).whole(old, path, new, path, a_is_old=True))
+        )
     if forward is not Compat.OK:
-        forward = min(forward, Judge(cx).whole(new, path, old, path, a_is_old=False))
+        forward = min(
+            forward, cx.attempt(lambda: Judge(cx).whole(new, path, old, path, a_is_old=False))
+        )
     return backward, forward
 
 
@@ -429,16 +433,19 @@ def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change
 
     # Details first, so every pair is computed (and memoised) at its own branch's path.
     details: list[Change] = []
-    for branch, where in zip(old_branches, old_paths, strict=True):
+    for index, (branch, where) in enumerate(zip(old_branches, old_paths, strict=True)):
         twins = [other for other in new_branches if cx.same(branch, other)]
         if not new_branches or twins:
             details += cx.notes(branch, twins[0], where) if twins else []
             continue
-        candidates: list[list[Change]] = [
-            cx.compare(branch, other, where) for other in new_branches
-        ]
-        best = min(candidates, key=lambda c: (_worst(c), len(c)))
-        details += best
+        candidates = [cx.compare(branch, other, where) for other in new_branches]
+        # The least breaking pair; among equals, the branch at the same position (an
+        # edited branch), then the one with fewest changes.
+        best = min(
+            range(len(candidates)),
+            key=lambda i: (_worst(candidates[i]), i != index, len(candidates[i])),
+        )
+        details += candidates[best]
 
     if key == "allOf":
         # NEW ⊇ OLD when each new branch is implied by some old branch.
@@ -646,11 +653,17 @@ def _empty_in(atom: str, a: dict[str, Any], a_side: Side, b: dict[str, Any], b_s
 
 
 def _forbids_required(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """`a` forbids a property (`properties: {name: false}`) that `b` requires."""
-    declared = a.get("properties")
+    """`a` forbids a property that `b` requires: `properties: {name: false}`, or a name
+    `a` does not declare while `additionalProperties: false` closes it (and no
+    patternProperties could admit the name)."""
+    declared = a.get("properties", {})
     if not isinstance(declared, dict):
         return False
-    return any(declared.get(name) is False for name in _names(b.get("required")))
+    closed = a.get("additionalProperties") is False and not a.get("patternProperties")
+    return any(
+        declared.get(name) is False or (closed and name not in declared)
+        for name in _names(b.get("required"))
+    )
 
 
 def _rank_lower(limit: Limit) -> tuple[Fraction, bool]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -41,6 +42,15 @@ DEFAULT_BUDGET = 20_000
 """Comparisons one diff may make before it gives up with one `too_complex` change."""
 
 MAX_DIFF_DEPTH = 64
+# Steps that the optional whole-schema proofs of one diff may take (combinators._whole).
+# They are tried only where the walk found a break; the walk's own budget is not spent by
+# them, so a proof that runs out just proves nothing, and never turns a diff into
+# too_complex.
+MAX_PROOF_STEPS = 4_000
+# Whole-schema proofs started inside one another. A proof splits schemas into new pieces
+# (no memo knows them), whose comparison may try a proof again: past this, it proves
+# nothing rather than recursing without end.
+MAX_PROOF_NESTING = 3
 """Subschemas open inside one another during the walk (`properties` in `properties`, …).
 
 A pair of differing subschemas deeper than this is one breaking `too_complex` change at
@@ -177,6 +187,35 @@ class Comparer:
         self._traits: dict[int, tuple[bool, bool]] = {}
         self._agree: dict[int, bool] = {}  # node → its references agree on both sides
         self.evaluation = Budget()  # values checked against schemas (drift.diff.evaluate)
+        self.proof_steps = MAX_PROOF_STEPS  # left for optional proofs (attempt)
+        self._attempting = 0  # proofs open inside one another
+
+    def attempt(self, prove: Callable[[], Compat]) -> Compat:
+        """Run an optional proof on steps of its own (what is left of MAX_PROOF_STEPS).
+
+        The walk's budget is untouched: steps the proof takes are given back, and a proof
+        that runs out proves nothing (BREAKING). Nested attempts share the outermost one's
+        limit, at most MAX_PROOF_NESTING deep.
+        """
+        if self._attempting >= MAX_PROOF_NESTING:
+            return Compat.BREAKING
+        if self._attempting:
+            self._attempting += 1
+            try:
+                return prove()
+            finally:
+                self._attempting -= 1
+        if self.proof_steps <= 0:
+            return Compat.BREAKING
+        start, budget = self.steps, self.budget
+        self.budget, self._attempting = start + self.proof_steps, 1
+        try:
+            return prove()
+        except TooComplex:
+            return Compat.BREAKING
+        finally:
+            self.proof_steps -= self.steps - start
+            self.steps, self.budget, self._attempting = start, budget, 0
 
     # -- entry points used by the keyword families --------------------------------------
 
