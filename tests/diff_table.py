@@ -15,6 +15,7 @@ tests/test_diff_keywords.py for the conventions (issues, contract rows, lenient)
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -256,3 +257,25 @@ def check_semantics(item: Case, cases: list[Case]) -> None:
         assert item.new_only is MISSING
         counter = [p for p in pool(cases) if accepts(new, p) and not accepts(old, p)]
         assert not counter, f"forward is not compatible: NEW accepts, OLD rejects {counter}"
+
+
+def table_tests(
+    cases: list[Case],
+) -> tuple[Callable[[], None], Callable[[Case], None], Callable[[Case], None]]:
+    """A table file's three tests, to bind at module level under `test_` names:
+    unique row names, the engine's verdicts per row, and the rows checked by jsonschema."""
+
+    def names_are_unique() -> None:
+        names = [item.name for item in cases]
+        assert len(names) == len(set(names))
+
+    @pytest.mark.parametrize("item", params(cases, with_issues=True))
+    def engine(item: Case) -> None:
+        check_engine(item)
+
+    @pytest.mark.parametrize("item", params(cases, with_issues=False))
+    def semantics(item: Case) -> None:
+        """Each breaking verdict has a counterexample; no probe contradicts a compatible one."""
+        check_semantics(item, cases)
+
+    return names_are_unique, engine, semantics

@@ -27,13 +27,11 @@ from tests.diff_table import (
     K,
     accepts,
     case,
-    check_engine,
-    check_semantics,
     conservative,
     d7,
     d2020,
     draft,
-    params,
+    table_tests,
 )
 
 D2019 = "https://json-schema.org/draft/2019-09/schema"
@@ -478,14 +476,11 @@ APPLICATOR_CASES = [
 CASES: list[Case] = [*TUPLE_CASES, *DRAFT_CASES, *UNEVALUATED_CASES, *APPLICATOR_CASES]
 
 
-@pytest.mark.parametrize("item", params(CASES, with_issues=True))
-def test_verdicts_kinds_and_paths(item: Case) -> None:
-    check_engine(item)
-
-
-@pytest.mark.parametrize("item", params(CASES, with_issues=False))
-def test_expectations_agree_with_jsonschema(item: Case) -> None:
-    check_semantics(item, CASES)
+(
+    test_case_names_are_unique,
+    test_verdicts_kinds_and_paths,
+    test_expectations_agree_with_jsonschema,
+) = table_tests(CASES)
 
 
 # -- every pair of a small family of schemas: no compatible verdict is contradicted -------

@@ -33,11 +33,9 @@ from tests.diff_table import (
     Case,
     K,
     case,
-    check_engine,
-    check_semantics,
     d7,
     d2020,
-    params,
+    table_tests,
 )
 
 SHORT: dict[str, Any] = {"maxLength": 5}  # any non-string, or a string of at most 5
@@ -528,20 +526,11 @@ PRODUCT_CASES = [
 CASES: list[Case] = [*SUM_CASES, *ONE_OF_CASES, *PRODUCT_CASES]
 
 
-def test_case_names_are_unique() -> None:
-    names = [item.name for item in CASES]
-    assert len(names) == len(set(names))
-
-
-@pytest.mark.parametrize("item", params(CASES, with_issues=True))
-def test_verdicts_kinds_and_paths(item: Case) -> None:
-    check_engine(item)
-
-
-@pytest.mark.parametrize("item", params(CASES, with_issues=False))
-def test_expectations_agree_with_jsonschema(item: Case) -> None:
-    """Each breaking verdict has a counterexample; no probe contradicts a compatible one."""
-    check_semantics(item, CASES)
+(
+    test_case_names_are_unique,
+    test_verdicts_kinds_and_paths,
+    test_expectations_agree_with_jsonschema,
+) = table_tests(CASES)
 
 
 # -- the caps on pairwise work ----------------------------------------------------------------

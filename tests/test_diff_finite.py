@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from drift.diff import Mode, diff_schemas
 from drift.diff.evaluate import MAX_EVALUATION_STEPS
 from tests.diff_table import (
@@ -22,13 +20,10 @@ from tests.diff_table import (
     INTEGER,
     NEITHER_OK,
     STRING,
-    Case,
     K,
     case,
-    check_engine,
-    check_semantics,
     d4,
-    params,
+    table_tests,
 )
 
 AB = {"enum": ["a", "b"]}
@@ -283,14 +278,11 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("item", params(CASES, with_issues=True))
-def test_verdicts_kinds_and_paths(item: Case) -> None:
-    check_engine(item)
-
-
-@pytest.mark.parametrize("item", params(CASES, with_issues=False))
-def test_expectations_agree_with_jsonschema(item: Case) -> None:
-    check_semantics(item, CASES)
+(
+    test_case_names_are_unique,
+    test_verdicts_kinds_and_paths,
+    test_expectations_agree_with_jsonschema,
+) = table_tests(CASES)
 
 
 def verdicts(old: Any, new: Any) -> tuple[bool, bool]:

@@ -50,14 +50,12 @@ from tests.diff_table import (
     K,
     accepts,
     case,
-    check_engine,
-    check_semantics,
     conservative,
     d4,
     d7,
     d2020,
-    params,
     path_bug,
+    table_tests,
 )
 
 # -- type ----------------------------------------------------------------------------------
@@ -1984,20 +1982,11 @@ CASES: list[Case] = [
 ]
 
 
-def test_case_names_are_unique() -> None:
-    names = [item.name for item in CASES]
-    assert len(names) == len(set(names))
-
-
-@pytest.mark.parametrize("item", params(CASES, with_issues=True))
-def test_verdicts_kinds_and_paths(item: Case) -> None:
-    check_engine(item)
-
-
-@pytest.mark.parametrize("item", params(CASES, with_issues=False))
-def test_expectations_agree_with_jsonschema(item: Case) -> None:
-    """Each breaking verdict has a counterexample; no probe contradicts a compatible one."""
-    check_semantics(item, CASES)
+(
+    test_case_names_are_unique,
+    test_verdicts_kinds_and_paths,
+    test_expectations_agree_with_jsonschema,
+) = table_tests(CASES)
 
 
 # -- budget ---------------------------------------------------------------------------------

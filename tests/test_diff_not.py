@@ -8,8 +8,6 @@ NEW). Conventions as in tests/test_diff_keywords.py.
 
 from __future__ import annotations
 
-import pytest
-
 from tests.diff_table import (
     BACKWARD_OK,
     BOTH_OK,
@@ -17,13 +15,10 @@ from tests.diff_table import (
     INTEGER,
     NEITHER_OK,
     STRING,
-    Case,
     K,
     case,
-    check_engine,
-    check_semantics,
     d4,
-    params,
+    table_tests,
 )
 
 NOT_STRING = {"not": STRING}
@@ -253,11 +248,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("item", params(CASES, with_issues=True))
-def test_verdicts_kinds_and_paths(item: Case) -> None:
-    check_engine(item)
-
-
-@pytest.mark.parametrize("item", params(CASES, with_issues=False))
-def test_expectations_agree_with_jsonschema(item: Case) -> None:
-    check_semantics(item, CASES)
+(
+    test_case_names_are_unique,
+    test_verdicts_kinds_and_paths,
+    test_expectations_agree_with_jsonschema,
+) = table_tests(CASES)

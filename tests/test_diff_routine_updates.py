@@ -18,8 +18,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from drift.diff import diff_schemas
 from drift.diff.model import COSMETIC_KINDS
 from tests.diff_table import (
@@ -33,12 +31,10 @@ from tests.diff_table import (
     Case,
     K,
     case,
-    check_engine,
-    check_semantics,
     conservative,
     d7,
     d2020,
-    params,
+    table_tests,
 )
 
 # A CI-style config: a closed root, an open `options` object, a step that is a string or
@@ -374,14 +370,9 @@ CASES: list[Case] = [
 ]
 
 
-@pytest.mark.parametrize("item", params(CASES, with_issues=True))
-def test_verdicts_kinds_and_paths(item: Case) -> None:
-    check_engine(item)
-
-
-@pytest.mark.parametrize("item", params(CASES, with_issues=False))
-def test_rows_hold_for_a_validator(item: Case) -> None:
-    check_semantics(item, CASES)
+test_case_names_are_unique, test_verdicts_kinds_and_paths, test_rows_hold_for_a_validator = (
+    table_tests(CASES)
+)
 
 
 def test_an_unchanged_big_schema_with_a_new_id_costs_no_budget() -> None:
