@@ -170,6 +170,9 @@ ROWS = [
     ({"minimum": 1, "exclusiveMinimum": True, "$schema": D4}, 1, False),
     ({"exclusiveMinimum": True}, 1, None),  # draft-04's form with no draft-04
     ({"if": {"type": "string"}}, "x", None),
+    ({"$schema": D2019, "unevaluatedItems": False}, [None], None),  # not read: cannot tell
+    ({"unevaluatedProperties": False}, {"a": 1}, None),
+    ({"unevaluatedItems": False}, {"a": 1}, True),  # applies to arrays only
     ({"x-vendor": {"type": "string"}}, 5, True),  # no draft's keyword: ignored
     ({"$ref": "#/nowhere"}, 1, None),
     ({"$ref": "#/$defs/s", "maxLength": 1, "$defs": {"s": {"type": "string"}}}, "ab", None),

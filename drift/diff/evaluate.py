@@ -234,6 +234,10 @@ class Evaluator:
     def _keyword(self, key: str, schema: dict[str, Any], value: Any, depth: int) -> Answer:
         if key in UNMODELLED or (self.dialect is None and key in _DRAFT_DEPENDENT):
             return None
+        if (key == "unevaluatedItems" and isinstance(value, list)) or (
+            key == "unevaluatedProperties" and isinstance(value, dict)
+        ):
+            return None  # what counts as evaluated depends on every subschema: not read here
         handler = _GENERIC.get(key)
         if handler is not None:
             return handler(self, schema, value, depth)
