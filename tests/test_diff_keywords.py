@@ -62,6 +62,20 @@ from tests.diff_table import (
 
 TYPE_CASES = [
     case(
+        "keyword-of-a-type-the-schema-rules-out-added",
+        INTEGER,
+        {"type": "integer", "maxLength": 5, "required": ["a"], "minItems": 2},
+        BOTH_OK,
+    ),
+    case(
+        "keyword-of-a-type-the-schema-rules-out-removed-beside-a-type-change",
+        {"type": "string", "minimum": 3},
+        {"type": ["string", "integer"], "minimum": 3},
+        BACKWARD_OK,
+        (K.TYPE_WIDENED, "/type"),
+        new_only=3,
+    ),
+    case(
         "type-list-of-every-type-is-no-type",
         {},
         {"type": ["null", "boolean", "object", "array", "number", "string", "integer"]},

@@ -283,6 +283,28 @@ class Comparer:
         self.store(view)
         return view
 
+    def _applicable(self, node: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+        """The node without keywords of a type its own `type` rules out (`maxLength`
+        beside `type: integer` constrains nothing: it applies to strings only). One the
+        other side holds unchanged stays: an equal keyword is no change either way."""
+        types = scalars.type_set(node)
+        if types is None:
+            return node
+        drop = [
+            key
+            for key in node
+            if key in _TYPED_KEYWORDS
+            and not (_TYPED_KEYWORDS[key] & types)
+            # draft-03's `required: true` is about the parent object, whatever the type
+            and not (key == "required" and not isinstance(node[key], list))
+            and not (key in other and json_equal(node[key], other[key]))
+        ]
+        if not drop:
+            return node
+        view = {k: v for k, v in node.items() if k not in drop}
+        self.store(view)
+        return view
+
     def _unevaluated(self, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
         """unevaluated* beside an applicator depend on what every subschema evaluates: any
         other change is unproven. Beside none, the object and array families read them as
@@ -608,6 +630,10 @@ class Comparer:
         unknown = (old.keys() - KNOWN) | (old.keys() & self.old.inactive)
         unknown |= (new.keys() - KNOWN) | (new.keys() & self.new.inactive)
         old_view, new_view = self._active(old, self.old), self._active(new, self.new)
+        old_view, new_view = (
+            self._applicable(old_view, new_view),
+            self._applicable(new_view, old_view),
+        )
         # minItems/maxItems are judged with the items they bound (arrays.LENGTH_BOUNDS).
         lengthless = self._without_lengths(old_view), self._without_lengths(new_view)
         changes = scalars.compare(self, *lengthless, path)
@@ -645,6 +671,30 @@ class Comparer:
                 )
         return changes
 
+
+# Keywords that constrain instances of some types only (every other value passes them).
+_TYPED_KEYWORDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(("minLength", "maxLength", "pattern"), frozenset({"string"})),
+    **dict.fromkeys(
+        ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"),
+        frozenset({"number", "integer"}),
+    ),
+    **dict.fromkeys(
+        (
+            "items", "additionalItems", "prefixItems", "minItems", "maxItems", "uniqueItems",
+            "contains", "minContains", "maxContains", "unevaluatedItems",
+        ),
+        frozenset({"array"}),
+    ),
+    **dict.fromkeys(
+        (
+            "properties", "patternProperties", "additionalProperties", "required",
+            "minProperties", "maxProperties", "propertyNames", "dependencies",
+            "dependentRequired", "dependentSchemas", "unevaluatedProperties",
+        ),
+        frozenset({"object"}),
+    ),
+}  # fmt: skip
 
 _VACUOUS: dict[str, Any] = {
     "properties": {},
