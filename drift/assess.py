@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from drift.config import DriftConfig
-from drift.diff import RatedChange, Severity, diff_schemas
-from drift.diff.model import Mode, Policy
 from drift.linemap import Lines
 from drift.registry.base import RegistrySchema
 from drift.report import DriftReport, ReportedChange, Status
 from drift.snapshots import Snapshot
+from drift.vocabulary import Mode, Policy
+
+if TYPE_CHECKING:
+    from drift.diff import RatedChange
 
 
 def reported(
@@ -37,6 +40,8 @@ def reported(
 
 def verdict(changes: list[ReportedChange]) -> tuple[str, bool]:
     """(severity, compatible) from the changes that count; a drift is at least cosmetic."""
+    from drift.diff import Severity  # noqa: PLC0415 (only a drifted schema has changes)
+
     active = [change for change in changes if change.active]
     severities = [Severity(change.severity) for change in active]
     worst = max(severities, key=lambda s: s.rank, default=Severity.COSMETIC)
@@ -76,6 +81,9 @@ class Assessor:
             self._assessed[snapshot.identity] = self._assess(snapshot, document)
 
     def _assess(self, snapshot: Snapshot, document: RegistrySchema) -> Assessment:
+        # The diff engine is imported by the first schema that drifted, not at start.
+        from drift.diff import diff_schemas  # noqa: PLC0415
+
         result = diff_schemas(
             snapshot.content, document.content, mode=self.mode, policy=self.policy
         )

@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from drift.diff.model import ChangeKind
 from drift.errors import SettingsError
 from drift.localfiles import UnusableFile, located, parse_yaml, read_text
+from drift.vocabulary import ChangeKind
 
 CONFIG_NAME = ".schema-drift.yml"
 _TOP = {"ignore", "accept"}

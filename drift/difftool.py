@@ -11,7 +11,6 @@ from typing import Any
 from drift.assess import reported, verdict
 from drift.config import DriftConfig
 from drift.diff import diff_schemas
-from drift.diff.model import Mode, Policy
 from drift.errors import SettingsError
 from drift.localfiles import UnusableFile, located, read_text
 from drift.report import ReportedChange
@@ -19,6 +18,7 @@ from drift.settings import DEFAULTS, choice
 from drift.sinks.markdown import md_text
 from drift.snapshots import document_lines, parse_document
 from drift.text import plural
+from drift.vocabulary import Mode, Policy
 
 FORMATS = ("text", "json", "markdown")
 

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, NamedTuple, NoReturn, Protocol, TextIO
 from drift.errors import DriftError
 
 if TYPE_CHECKING:
-    from drift.diff.model import Mode, Policy
     from drift.report import DriftReport
+    from drift.vocabulary import Mode, Policy
 
 
 class RunSettings(Protocol):

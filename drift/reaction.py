@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from drift.assess import assess
 from drift.compare import normalise_name
 from drift.config import DriftConfig
-from drift.diff.model import Mode, Policy
 from drift.lifecycle import LifecycleEvent, SchemaDeprecated, SchemaPublished
 from drift.registry.base import Registry
 from drift.report import DriftReport, SchemaResult, Status
 from drift.snapshots import Snapshot
+from drift.vocabulary import Mode, Policy
 
 
 class SkipReason(enum.StrEnum):

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from drift.config import CONFIG_NAME, DriftConfig, find_repo_root, load_config
-from drift.diff.model import Mode, Policy
 from drift.errors import SettingsError
 from drift.sources.spec import Side, SideKind
 from drift.telemetry import TelemetryTargets, default_repo
+from drift.vocabulary import Mode, Policy
 
 TRACKS = ("v1", "v2")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -12,7 +12,6 @@ import pytest
 from drift.assess import Assessor
 from drift.compare import Prefetcher, compare
 from drift.config import DriftConfig
-from drift.diff.model import Mode, Policy
 from drift.engine import check
 from drift.errors import RegistryError
 from drift.hashing import compute_sha256
@@ -22,6 +21,7 @@ from drift.registry.http import HttpRegistry
 from drift.registry.server import RegistryHTTPServer
 from drift.settings import load_settings
 from drift.snapshots import Snapshot, load_snapshots
+from drift.vocabulary import Mode, Policy
 from tests.helpers import evolve, make_local, make_registry, model, write_json
 
 # ---------------------------------------------------------------- unit: the prefetcher alone

@@ -16,7 +16,6 @@ import jsonschema
 import pytest
 
 import drift
-from drift.diff.model import ChangeKind
 from drift.engine import check
 from drift.registry.build import Published
 from drift.registry.server import RegistryHTTPServer
@@ -31,6 +30,7 @@ from drift.sinks.sarif import (
     to_sarif,
     write_sarif,
 )
+from drift.vocabulary import ChangeKind
 from tests.helpers import make_registry, model, write_json
 
 Serve = Callable[..., RegistryHTTPServer]

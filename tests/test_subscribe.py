@@ -30,7 +30,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from drift.cli import main
 from drift.config import DriftConfig
-from drift.diff.model import Mode, Policy
 from drift.errors import RegistryError
 from drift.hashing import compute_sha256
 from drift.lifecycle import MAX_EVENT_BYTES, Kind, MalformedEvent, parse_entry
@@ -42,6 +41,7 @@ from drift.registry.server import RegistryHTTPServer
 from drift.report import SchemaResult
 from drift.snapshots import load_snapshots
 from drift.subscribe import MAX_DELIVERIES, Effects, SubscribeOptions, Subscriber
+from drift.vocabulary import Mode, Policy
 from tests.helpers import evolve, make_local, make_registry, model
 from tests.test_telemetry import dead_port
 

@@ -4,17 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from drift.diff.model import (
-    Change,
-    ChangeKind,
-    Compat,
-    DiffResult,
-    Mode,
-    Policy,
-    RatedChange,
-    Severity,
-    rate,
-)
+from drift.diff.model import Change, Compat, DiffResult, RatedChange, Severity, rate
+from drift.vocabulary import ChangeKind, Mode, Policy
 
 __all__ = [
     "Change",

@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 from drift.diff.base import Relation, child, make, relation_of
 from drift.diff.keywords import EVALUATORS
-from drift.diff.model import Change, ChangeKind, Compat
+from drift.diff.model import Change, Compat
+from drift.vocabulary import ChangeKind
 
 if TYPE_CHECKING:
     from drift.diff.engine import Comparer, Side

@@ -7,7 +7,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from drift.diff.model import Change, ChangeKind, Compat
+from drift.diff.model import Change, Compat
+from drift.vocabulary import ChangeKind
 
 
 class Relation(enum.Enum):

@@ -24,9 +24,10 @@ from drift.diff.keywords import (
     VALIDATION,
     malformed,
 )
-from drift.diff.model import Change, ChangeKind, Compat
+from drift.diff.model import Change, Compat
 from drift.diff.products import alternatives, flatten, piece_types, restrict
 from drift.diff.scalars import type_set, types_include
+from drift.vocabulary import ChangeKind
 
 if TYPE_CHECKING:
     from drift.diff.engine import Comparer, Side

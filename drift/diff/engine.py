@@ -36,7 +36,8 @@ from drift.diff.keywords import (
     VALIDATION,
     malformed,
 )
-from drift.diff.model import Change, ChangeKind, Compat
+from drift.diff.model import Change, Compat
+from drift.vocabulary import ChangeKind
 
 DEFAULT_BUDGET = 20_000
 """Comparisons one diff may make before it gives up with one `too_complex` change."""

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from drift.diff.base import Relation, child, json_equal, make, relation_of
 from drift.diff.keywords import NUMBER
-from drift.diff.model import Change, ChangeKind
+from drift.diff.model import Change
+from drift.vocabulary import ChangeKind
 
 if TYPE_CHECKING:
     from drift.diff.engine import Comparer, Side

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from drift.diff import patterns
 from drift.diff.base import child, least, make, most, relation_of
 from drift.diff.keywords import EVALUATORS
-from drift.diff.model import Change, ChangeKind, Compat
+from drift.diff.model import Change, Compat
+from drift.vocabulary import ChangeKind
 
 if TYPE_CHECKING:
     from drift.diff.engine import Comparer, Side

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from drift.diff import numbers, objects, patterns
 from drift.diff.base import Relation, canon, child, make, relation_of
 from drift.diff.keywords import ALL_TYPES, BOUNDS
-from drift.diff.model import Change, ChangeKind
+from drift.diff.model import Change
+from drift.vocabulary import ChangeKind
 
 EVERY_TYPE = ALL_TYPES - {"integer"}  # integer lies within number
 

@@ -15,8 +15,9 @@ from typing import Any
 from urllib.parse import quote
 
 from drift import __version__
-from drift.diff.model import COSMETIC_KINDS, ChangeKind
+from drift.diff.model import COSMETIC_KINDS
 from drift.report import DriftReport, ReportedChange, SchemaResult, Status, write_json
+from drift.vocabulary import ChangeKind
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
