@@ -8,12 +8,12 @@ and judged by its content, so an index that lies about any one of them is caught
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from drift import tasks
 from drift.errors import RegistryError, SchemaNotFound
 from drift.registry.base import IndexEntry, Registry, RegistrySchema, TrackIndex
 from drift.report import DriftReport, SchemaResult, Status
@@ -95,7 +95,7 @@ async def _fetch_one(
     if on_document is not None:
         # Yield once first: the request waiting for the slot this one freed is sent
         # before the CPU work on this document, not after it.
-        await asyncio.sleep(0)
+        await tasks.pause()
         on_document(pair.snapshot, document)
     return document
 
@@ -109,7 +109,7 @@ async def _fetch(
 ) -> dict[str, Fetched]:
     """Fetch each pair's registry document, or await the fetch `started` already has."""
     started = started or {}
-    results = await asyncio.gather(
+    results = await tasks.gather(
         *(
             started.get(pair.snapshot.identity) or _fetch_one(registry, track, pair, on_document)
             for pair in pairs
@@ -134,7 +134,7 @@ class Prefetcher:
         self,
         registry: Registry,
         track: str,
-        index: asyncio.Future[TrackIndex],
+        index: tasks.Outcome[TrackIndex],
         on_document: OnDocument | None = None,
     ) -> None:
         self._registry, self._track, self._index = registry, track, index
@@ -143,10 +143,10 @@ class Prefetcher:
         self._before_index: list[Snapshot] = []
         self._behind_probe: list[Pair] = []
         self._seen: set[str] = set()
-        self._probe: asyncio.Task[Fetched] | None = None
+        self._probe: tasks.Outcome[Fetched] | None = None
         self._open = False
         self._stopped = False
-        self.tasks: dict[str, asyncio.Task[Fetched]] = {}
+        self.tasks: dict[str, tasks.Outcome[Fetched]] = {}
         # Snapshots offered before the index arrived are looked at when it does,
         # even if loading has finished by then.
         index.add_done_callback(self._index_arrived)
@@ -161,7 +161,7 @@ class Prefetcher:
             return
         self._consider(snapshot)
 
-    def _index_arrived(self, index: asyncio.Future[TrackIndex]) -> None:
+    def _index_arrived(self, index: tasks.Outcome[TrackIndex]) -> None:
         if self._matcher is not None or self._stopped:
             return
         if index.cancelled() or index.exception() is not None:
@@ -187,13 +187,13 @@ class Prefetcher:
         else:
             self._behind_probe.append(pair)
 
-    def _start(self, pair: Pair) -> asyncio.Task[Fetched]:
+    def _start(self, pair: Pair) -> tasks.Outcome[Fetched]:
         fetch = _fetch_one(self._registry, self._track, pair, self._on_document)
-        task = asyncio.ensure_future(fetch)
+        task = tasks.spawn(fetch)
         self.tasks[pair.snapshot.identity] = task
         return task
 
-    def _probed(self, probe: asyncio.Task[Fetched]) -> None:
+    def _probed(self, probe: tasks.Outcome[Fetched]) -> None:
         held, self._behind_probe = self._behind_probe, []
         if probe.cancelled() or isinstance(probe.result(), RegistryError):
             self._stopped = True
@@ -206,7 +206,7 @@ class Prefetcher:
         """Cancel the fetches nobody awaited (e.g. of a duplicate identity) and reap them."""
         for task in self.tasks.values():
             task.cancel()
-        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        await tasks.settle(*self.tasks.values())
 
 
 def _result(pair: Pair, fetched: RegistrySchema | RegistryError | None) -> SchemaResult:

@@ -9,10 +9,10 @@ what differs is fetched and diffed as soon as both hashes are known. `check` is
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
+from drift import tasks
 from drift.assess import Assessor, Locate, old_lines
 from drift.compare import Prefetcher, Sides, compare, now_iso
 from drift.errors import RegistryError
@@ -20,7 +20,7 @@ from drift.linemap import Lines
 from drift.registry import connect, open_registry
 from drift.registry.base import Registry, RegistrySchema
 from drift.report import Comparison, DriftReport, SchemaResult, SideInfo, Status
-from drift.settings import CompareSettings, Settings, VerifyIndex, redact_url
+from drift.settings import CompareSettings, RegistryKind, Settings, VerifyIndex, redact_url
 from drift.snapshots import LoadProblem, LocalSnapshots, Snapshot, display_path
 from drift.sources import Loader, Side, SideKind, SourceError, open_loader
 from drift.sources.directory import DirectorySource
@@ -57,10 +57,10 @@ async def compare_sides(
     """
     # The index request travels while OLD is read and hashed; schemas whose hash
     # differs are fetched as soon as both are known.
-    index = asyncio.ensure_future(new.get_index(track))
+    index = tasks.spawn(new.get_index(track))
     prefetcher = Prefetcher(new, track, index, assessor.on_document)
     try:
-        await asyncio.sleep(0)  # let the index request start before the files are listed
+        await tasks.pause()  # let the index request start before the files are listed
         local = await old.load(prefetcher.offer)
         report, documents = await compare(
             local,
@@ -122,7 +122,9 @@ async def check_async(settings: Settings, *, cwd: Path | None = None) -> CheckRe
 
 
 def check(settings: Settings, *, cwd: Path | None = None) -> CheckResult:
-    return asyncio.run(check_async(settings, cwd=cwd))
+    # A registry directory never waits: the check runs without asyncio (drift.tasks).
+    eager = settings.registry_kind is RegistryKind.DIRECTORY
+    return tasks.run(check_async(settings, cwd=cwd), eager=eager)
 
 
 # -- compare and migrate: any two sides ----------------------------------------------------
@@ -251,7 +253,7 @@ async def compare_async(
 def compare_sources(
     settings: CompareSettings, *, cwd: Path | None = None, trust_repository: bool = False
 ) -> Run:
-    return asyncio.run(compare_async(settings, cwd=cwd, trust_repository=trust_repository))
+    return tasks.run(compare_async(settings, cwd=cwd, trust_repository=trust_repository))
 
 
 def _place(report: DriftReport, local: LocalSnapshots, old: Loader, new: LoadedSide | None) -> None:

@@ -8,6 +8,7 @@ process with `-X importtime`, whose report lists every module the run imported.
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import subprocess
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from drift.registry.server import RegistryHTTPServer
 from drift.sinks.markdown import html_text, md_text
 from tests.conftest import ROOT
+from tests.helpers import write_json
 
 Serve = Callable[..., RegistryHTTPServer]
 IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| +(\S+)$", re.MULTILINE)
@@ -30,6 +32,8 @@ ASKED_FOR_ONLY = (
     "prometheus_client",  # pushgateway-url
     "redis",  # pulse-url
 )
+# a registry directory never waits, so its check runs without an event loop (drift.tasks)
+EVENT_LOOP = ("asyncio", "ssl", "socket", "selectors", "concurrent")
 NOT_FOR_THE_ACTION = (
     "argparse",  # the CLI's parser: entrypoint.py uses drift.failure.run_process
     "tempfile",  # drift.files names its temporary file itself
@@ -39,8 +43,11 @@ NOT_FOR_THE_ACTION = (
 )
 
 
-def run_entrypoint(tmp_path: Path, registry_url: str) -> tuple[int, set[str], str]:
-    """entrypoint.py with a step's env: exit code, top-level packages imported, outputs."""
+def run_entrypoint(
+    tmp_path: Path, registry_url: str, schema_dir: Path = ROOT / "examples" / "schemas"
+) -> tuple[int, set[str], str]:
+    """entrypoint.py with a step's env: exit code, modules and top-level packages imported
+    (one set), outputs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("INPUT_", "GITHUB_"))}
     output, summary = tmp_path / "output.txt", tmp_path / "summary.md"
     output.touch()
@@ -50,7 +57,7 @@ def run_entrypoint(tmp_path: Path, registry_url: str) -> tuple[int, set[str], st
         GITHUB_OUTPUT=str(output),
         GITHUB_STEP_SUMMARY=str(summary),
         INPUT_REGISTRY_URL=registry_url,
-        INPUT_SCHEMA_DIR=str(ROOT / "examples" / "schemas"),
+        INPUT_SCHEMA_DIR=str(schema_dir),
         INPUT_REPORT_PATH=str(tmp_path / "drift_report.json"),
     )
     result = subprocess.run(
@@ -59,7 +66,8 @@ def run_entrypoint(tmp_path: Path, registry_url: str) -> tuple[int, set[str], st
     )  # fmt: skip
     modules = set(IMPORTED.findall(result.stderr))
     assert "drift.action" in modules, result.stderr[-2000:]  # -X importtime's list was read
-    return result.returncode, {name.split(".")[0] for name in modules}, output.read_text()
+    packages = {name.split(".")[0] for name in modules}
+    return result.returncode, modules | packages, output.read_text()
 
 
 def test_a_registry_directory_run_imports_no_http_client_and_nothing_unasked(
@@ -68,8 +76,22 @@ def test_a_registry_directory_run_imports_no_http_client_and_nothing_unasked(
     code, packages, outputs = run_entrypoint(tmp_path, str(ROOT / "examples" / "registry"))
     assert code == 1  # the example drifts: the run went all the way
     assert "status<<" in outputs
-    unneeded = (*HTTP_CLIENT, *ASKED_FOR_ONLY, *NOT_FOR_THE_ACTION)
+    unneeded = (*HTTP_CLIENT, *ASKED_FOR_ONLY, *NOT_FOR_THE_ACTION, *EVENT_LOOP)
     assert sorted(packages & set(unneeded)) == []
+    assert "drift.diff" in packages  # the example drifts, so its changes were diffed
+
+
+def test_a_run_where_nothing_drifted_imports_no_diff_engine(tmp_path: Path) -> None:
+    registry = ROOT / "examples" / "registry"
+    synced = tmp_path / "synced"
+    for path in (registry / "schemas" / "v1").glob("*.schema.json"):
+        content = json.loads(path.read_text(encoding="utf-8"))["content"]
+        write_json(synced / f"{content['$schema_id']}.json", content)
+    code, modules, outputs = run_entrypoint(tmp_path, str(registry), synced)
+    assert code == 0
+    assert "synced=" in outputs or "synced<<" in outputs
+    assert sorted(name for name in modules if name.startswith("drift.diff")) == []
+    assert sorted(modules & set(EVENT_LOOP)) == []
 
 
 def test_an_http_registry_run_imports_its_client_and_still_nothing_unasked(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
+from drift import tasks
 from drift.report import SideInfo
 from drift.snapshots import LocalSnapshots, SnapshotLoader
 from drift.sources.base import LOAD_BATCH, OnSnapshot
@@ -25,7 +25,7 @@ async def load_while_fetching(
         if snapshot is not None and on_snapshot is not None:
             on_snapshot(snapshot)
         if number % LOAD_BATCH == 0:
-            await asyncio.sleep(0)
+            await tasks.pause()
     return loader.result()
 
 
