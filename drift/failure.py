@@ -17,7 +17,6 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
@@ -195,12 +194,14 @@ def failed_report(settings: RunSettings, problem: str) -> DriftReport:
     )
 
 
-@dataclass
 class Progress:
     """How far a check got: its report, once the engine has made one; files it wrote."""
 
-    report: DriftReport | None = None
-    wrote: list[Path] = field(default_factory=list)
+    __slots__ = ("report", "wrote")
+
+    def __init__(self) -> None:
+        self.report: DriftReport | None = None
+        self.wrote: list[Path] = []
 
 
 def write_failed_report(

@@ -25,7 +25,7 @@ def preview(report: DriftReport, old: RegistryTrackSource, to_track: str) -> Mig
         if item.deprecated and item.status is not Status.REMOVED
     ]
     safe, verdict = _verdict(report, from_track, to_track)
-    return Migration(from_track, to_track, safe, verdict, deprecations)
+    return Migration(from_track, to_track, safe, verdict, tuple(deprecations))
 
 
 def _verdict(report: DriftReport, from_track: str, to_track: str) -> tuple[bool, str]:

@@ -6,12 +6,12 @@ import enum
 import errno
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from drift import __version__
 from drift.files import write_text_atomic
+from drift.records import Record
 
 REPORT_VERSION = 1
 
@@ -81,15 +81,14 @@ class Deprecation(NamedTuple):
         return {"schema": self.schema, "track": self.track, "note": self.note}
 
 
-@dataclass
-class Migration:
+class Migration(NamedTuple):
     """`migrate`'s preview: whether moving every consumer from one track to the other is safe."""
 
     from_track: str
     to_track: str
     safe: bool
     verdict: str  # the one line that says so, and why
-    deprecations: list[Deprecation] = field(default_factory=list)
+    deprecations: tuple[Deprecation, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -139,24 +138,53 @@ class ReportedChange(NamedTuple):
         }
 
 
-@dataclass
-class SchemaResult:
-    schema: str
-    status: Status
-    file: str | None = None
-    schema_id: str | None = None
-    registry_name: str | None = None
-    local_sha: str | None = None
-    local_version: str | None = None
-    registry_sha: str | None = None
-    registry_version: str | None = None
-    deprecated: bool = False
-    deprecation_note: str | None = None
-    error: str | None = None
-    detail: str | None = None
-    severity: str | None = None  # drifted schemas: worst active change (none…breaking)
-    compatible: bool | None = None
-    changes: list[ReportedChange] = field(default_factory=list)
+class SchemaResult(Record):
+    __slots__ = (
+        "changes",
+        "compatible",
+        "deprecated",
+        "deprecation_note",
+        "detail",
+        "error",
+        "file",
+        "local_sha",
+        "local_version",
+        "registry_name",
+        "registry_sha",
+        "registry_version",
+        "schema",
+        "schema_id",
+        "severity",
+        "status",
+    )
+
+    def __init__(
+        self,
+        schema: str,
+        status: Status,
+        file: str | None = None,
+        schema_id: str | None = None,
+        registry_name: str | None = None,
+        local_sha: str | None = None,
+        local_version: str | None = None,
+        registry_sha: str | None = None,
+        registry_version: str | None = None,
+        deprecated: bool = False,
+        deprecation_note: str | None = None,
+        error: str | None = None,
+        detail: str | None = None,
+        severity: str | None = None,  # drifted schemas: worst active change (none…breaking)
+        compatible: bool | None = None,
+        changes: list[ReportedChange] | None = None,
+    ) -> None:
+        self.schema, self.status, self.file, self.schema_id = schema, status, file, schema_id
+        self.registry_name = registry_name
+        self.local_sha, self.local_version = local_sha, local_version
+        self.registry_sha, self.registry_version = registry_sha, registry_version
+        self.deprecated, self.deprecation_note = deprecated, deprecation_note
+        self.error, self.detail = error, detail
+        self.severity, self.compatible = severity, compatible
+        self.changes: list[ReportedChange] = [] if changes is None else changes
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -179,29 +207,60 @@ class SchemaResult:
         }
 
 
-@dataclass
-class Stats:
-    requests: int = 0
-    seconds: float = 0.0
-    index_hashes_verified: bool | None = None
-    fetched: int = 0
-    verify_index: str = "probe"  # how far the index was checked: probe or all
+class Stats(Record):
+    __slots__ = ("fetched", "index_hashes_verified", "requests", "seconds", "verify_index")
+
+    def __init__(
+        self,
+        requests: int = 0,
+        seconds: float = 0.0,
+        index_hashes_verified: bool | None = None,
+        fetched: int = 0,
+        verify_index: str = "probe",  # how far the index was checked: probe or all
+    ) -> None:
+        self.requests, self.seconds, self.fetched = requests, seconds, fetched
+        self.index_hashes_verified, self.verify_index = index_hashes_verified, verify_index
 
 
-@dataclass
-class DriftReport:
-    track: str
-    registry_url: str
-    generated_at: str
-    mode: str = "full"
-    policy: str = "lenient"
-    schemas: list[SchemaResult] = field(default_factory=list)
-    run_errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    stats: Stats = field(default_factory=Stats)
-    telemetry: dict[str, dict[str, Any]] = field(default_factory=dict)  # sink → {ok, error}
-    comparison: Comparison | None = None
-    migration: Migration | None = None
+class DriftReport(Record):
+    __slots__ = (
+        "comparison",
+        "generated_at",
+        "migration",
+        "mode",
+        "policy",
+        "registry_url",
+        "run_errors",
+        "schemas",
+        "stats",
+        "telemetry",
+        "track",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        track: str,
+        registry_url: str,
+        generated_at: str,
+        mode: str = "full",
+        policy: str = "lenient",
+        schemas: list[SchemaResult] | None = None,
+        run_errors: list[str] | None = None,
+        warnings: list[str] | None = None,
+        stats: Stats | None = None,
+        telemetry: dict[str, dict[str, Any]] | None = None,  # sink → {ok, error}
+        comparison: Comparison | None = None,
+        migration: Migration | None = None,
+    ) -> None:
+        self.track, self.registry_url, self.generated_at = track, registry_url, generated_at
+        self.mode, self.policy = mode, policy
+        self.schemas: list[SchemaResult] = [] if schemas is None else schemas
+        self.run_errors: list[str] = [] if run_errors is None else run_errors
+        self.warnings: list[str] = [] if warnings is None else warnings
+        self.stats = Stats() if stats is None else stats
+        self.telemetry: dict[str, dict[str, Any]] = {} if telemetry is None else telemetry
+        self.comparison, self.migration = comparison, migration
 
     @property
     def statuses(self) -> tuple[Status, ...]:

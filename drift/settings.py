@@ -11,9 +11,8 @@ import enum
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from drift.config import CONFIG_NAME, DriftConfig, find_repo_root, load_config
@@ -76,8 +75,17 @@ DEFAULTS: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Settings:
+def _without_token(settings: Settings | CompareSettings) -> str:
+    """repr with the token left out: settings show up in --debug tracebacks and logs."""
+    shown = ", ".join(
+        f"{name}={value!r}"
+        for name, value in zip(settings._fields, settings, strict=True)
+        if name != "token"
+    )
+    return f"{type(settings).__name__}({shown})"
+
+
+class Settings(NamedTuple):
     track: str
     registry_url: str
     registry_kind: RegistryKind
@@ -85,7 +93,7 @@ class Settings:
     schema_dir: Path
     output: Path
     token_env: str
-    token: str | None = field(repr=False)
+    token: str | None  # never in repr
     concurrency: int
     timeout: float
     retries: int
@@ -95,11 +103,14 @@ class Settings:
     only_drifted: bool
     mode: Mode = Mode.FULL
     policy: Policy = Policy.LENIENT
-    config: DriftConfig = field(default_factory=DriftConfig)
-    telemetry: TelemetryTargets = field(default_factory=lambda: TelemetryTargets(repo=""))
+    config: DriftConfig = DriftConfig()
+    telemetry: TelemetryTargets = TelemetryTargets(repo="")
     strict_telemetry: bool = False
     retry_budget: float = 30.0
     verify_index: VerifyIndex = VerifyIndex.PROBE
+
+    def __repr__(self) -> str:
+        return _without_token(self)
 
     @property
     def public_registry_url(self) -> str:
@@ -388,8 +399,7 @@ COMPARE_DEFAULTS: dict[str, dict[str, str]] = {
 FORMATS = ("text", "json", "markdown")
 
 
-@dataclass(frozen=True)
-class CompareSettings:
+class CompareSettings(NamedTuple):
     """`compare OLD NEW` and `migrate --from --to`: two sides and how to judge them."""
 
     command: str  # compare | migrate
@@ -402,13 +412,16 @@ class CompareSettings:
     policy: Policy
     config: DriftConfig
     token_env: str
-    token: str | None = field(repr=False)
+    token: str | None  # never in repr
     concurrency: int
     timeout: float
     retries: int
     retry_budget: float
     verify_index: VerifyIndex
     quiet: bool
+
+    def __repr__(self) -> str:
+        return _without_token(self)
 
     @property
     def track(self) -> str:

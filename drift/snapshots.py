@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -17,6 +15,7 @@ from drift.documents import DocumentError, loads_json
 from drift.hashing import compute_sha256
 from drift.linemap import JsonLines, Lines, YamlLines
 from drift.localfiles import UnusableFile, parse_yaml, read_text
+from drift.records import Record
 
 METADATA_FILE = "_metadata.json"
 SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
@@ -31,20 +30,42 @@ class Metadata(NamedTuple):
     raw: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    identity: str
-    schema_id: str | None
-    path: Path
-    file: str  # relative to the working directory, "/"-separated
-    content: dict[str, Any] = field(repr=False)
-    text: str = field(repr=False)
-    sha256: str
-    version: str | None
+class Snapshot(Record):
+    """A local schema file, read and hashed; its line map is made when first asked for."""
 
-    @cached_property
+    __slots__ = (
+        "_lines",
+        "content",
+        "file",
+        "identity",
+        "path",
+        "schema_id",
+        "sha256",
+        "text",
+        "version",
+    )
+    unshown = ("content", "text")
+
+    def __init__(
+        self,
+        identity: str,
+        schema_id: str | None,
+        path: Path,
+        file: str,  # relative to the working directory, "/"-separated
+        content: dict[str, Any],
+        text: str,
+        sha256: str,
+        version: str | None,
+    ) -> None:
+        self.identity, self.schema_id, self.path, self.file = identity, schema_id, path, file
+        self.content, self.text, self.sha256, self.version = content, text, sha256, version
+        self._lines: Lines | None = None
+
+    @property
     def lines(self) -> Lines:
-        return document_lines(self.path, self.text)
+        if self._lines is None:
+            self._lines = document_lines(self.path, self.text)
+        return self._lines
 
 
 class LoadProblem(NamedTuple):

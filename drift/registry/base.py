@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any, NamedTuple, Protocol
 
 from drift.errors import RegistryError
 from drift.hashing import compute_sha256
+from drift.records import Record
 
 _HEX = frozenset("0123456789abcdef")
 
@@ -26,21 +25,45 @@ class TrackIndex(NamedTuple):
     generated_at: str | None
 
 
-@dataclass(frozen=True)
-class RegistrySchema:
-    name: str
-    track: str
-    core_version: str | None
-    sha256: str | None
-    schema_id: str | None
-    content: dict[str, Any] = field(repr=False)
-    deprecated: bool
-    deprecation_note: str | None
+class RegistrySchema(Record):
+    """One schema document as the registry serves it; its content's hash is computed once."""
 
-    @cached_property
+    __slots__ = (
+        "_content_sha256",
+        "content",
+        "core_version",
+        "deprecated",
+        "deprecation_note",
+        "name",
+        "schema_id",
+        "sha256",
+        "track",
+    )
+    unshown = ("content",)
+
+    def __init__(
+        self,
+        name: str,
+        track: str,
+        core_version: str | None,
+        sha256: str | None,
+        schema_id: str | None,
+        content: dict[str, Any],
+        deprecated: bool,
+        deprecation_note: str | None,
+        content_sha256: str | None = None,  # our hash of `content`, when already known
+    ) -> None:
+        self.name, self.track, self.core_version, self.sha256 = name, track, core_version, sha256
+        self.schema_id, self.content = schema_id, content
+        self.deprecated, self.deprecation_note = deprecated, deprecation_note
+        self._content_sha256 = content_sha256
+
+    @property
     def content_sha256(self) -> str:
         """Our hash of the content (the registry's own `sha256` may be computed otherwise)."""
-        return compute_sha256(self.content)
+        if self._content_sha256 is None:
+            self._content_sha256 = compute_sha256(self.content)
+        return self._content_sha256
 
 
 class Registry(Protocol):

@@ -67,8 +67,8 @@ class LoadedSide:
             content=snapshot.content,
             deprecated=False,
             deprecation_note=None,
+            content_sha256=snapshot.sha256,  # hashed once, when it was read
         )
-        document.__dict__["content_sha256"] = snapshot.sha256  # hashed once, when it was read
         return document
 
     def lines(self, name: str) -> Lines | None:
