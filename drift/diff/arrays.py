@@ -23,7 +23,6 @@ stricter.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -180,9 +179,7 @@ def _reachable(
             found.append(change)
             continue
         message = change.message + note
-        found.append(
-            dataclasses.replace(change, backward=backward, forward=forward, message=message)
-        )
+        found.append(change._replace(backward=backward, forward=forward, message=message))
     return found
 
 

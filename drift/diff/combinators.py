@@ -8,9 +8,8 @@ all OLD accepts when every part of NEW is implied by some part of OLD.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from drift.diff import finite
 from drift.diff.base import canon, child, json_equal, least, make, most
@@ -95,13 +94,12 @@ def _branches(cx: Comparer, key: str, branches: Any, path: str) -> tuple[list[An
     return [b for b, _ in chosen], [p for _, p in chosen]
 
 
-@dataclass
-class Part:
+class Part(NamedTuple):
     """One conjunct of a schema: a plain schema, a union (any/one), or a negation."""
 
     kind: str  # "node" | "anyOf" | "oneOf" | "not"
-    nodes: list[Any] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)
+    nodes: list[Any]
+    paths: list[str]
 
 
 def parts(cx: Comparer, schema: dict[str, Any], path: str) -> list[Part]:

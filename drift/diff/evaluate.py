@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -68,13 +67,15 @@ class _Exhausted(Exception):
     """The evaluation budget ran out."""
 
 
-@dataclass
 class Budget:
     """Evaluation steps left: one budget for the whole diff, shared by both sides, and
     one evaluator per side (so what it learns about an `enum` is learnt once)."""
 
-    left: int = MAX_EVALUATION_STEPS
-    evaluators: dict[int, Evaluator] = field(default_factory=dict)
+    __slots__ = ("evaluators", "left")
+
+    def __init__(self, left: int = MAX_EVALUATION_STEPS) -> None:
+        self.left = left
+        self.evaluators: dict[int, Evaluator] = {}
 
     def evaluator(self, side: Side) -> Evaluator:
         found = self.evaluators.get(id(side))

@@ -16,7 +16,6 @@ answer of "cannot tell" leaves the keyword-by-keyword verdict as it was.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from drift.diff.base import canon
@@ -101,7 +100,7 @@ def _direction(
         if (change.backward if backward else change.forward) is Compat.BREAKING:
             if said in change.message:
                 return changes  # it names the value already ("allowed values: added …")
-            return [*changes[:i], replace(change, message=change.message + note), *changes[i + 1 :]]
+            return [*changes[:i], change._replace(message=change.message + note), *changes[i + 1 :]]
     return changes
 
 
@@ -145,8 +144,8 @@ def _set(change: Change, backward: bool, level: Compat, note: str) -> Change:
         return change
     message = change.message + note
     if backward:
-        return replace(change, backward=level, message=message)
-    return replace(change, forward=level, message=message)
+        return change._replace(backward=level, message=message)
+    return change._replace(forward=level, message=message)
 
 
 def _listed(cx: Comparer, schema: Any, side: Side) -> frozenset[str] | None:

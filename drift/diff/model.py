@@ -5,8 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 # defined apart, so that a cold start that diffs nothing need not import this module
 from drift.vocabulary import ChangeKind, Mode, Policy
@@ -40,8 +39,7 @@ COSMETIC_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One difference, with what it does to each direction. `path` points into OLD."""
 
     kind: ChangeKind
@@ -72,8 +70,7 @@ class Change:
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
 
 
-@dataclass(frozen=True)
-class RatedChange:
+class RatedChange(NamedTuple):
     """A change as a user reads it: rated for one mode and policy."""
 
     change: Change
@@ -104,11 +101,10 @@ class RatedChange:
         }
 
 
-@dataclass(frozen=True)
-class DiffResult:
+class DiffResult(NamedTuple):
     mode: Mode
     policy: Policy
-    changes: list[RatedChange] = field(default_factory=list)
+    changes: list[RatedChange]
 
     @property
     def compatible(self) -> bool:

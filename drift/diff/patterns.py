@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 MAX_PATTERN_LENGTH = 256
 """Characters of a `patternProperties` regex this engine evaluates."""
@@ -161,8 +161,7 @@ _NAMED_CORE = {
 }
 
 
-@dataclass(frozen=True)
-class CharSet:
+class CharSet(NamedTuple):
     """One character: a literal (one range), a class, a named class, or `.` (dot)."""
 
     ranges: tuple[tuple[int, int], ...] = ()
@@ -177,18 +176,15 @@ class CharSet:
         return self.negated or self.dot or self.anything or surrogates
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(NamedTuple):
     alternatives: tuple[tuple[Item, ...], ...]
 
 
-@dataclass(frozen=True)
-class Anchor:
+class Anchor(NamedTuple):
     start: bool  # ^ (True) or $ (False)
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     atom: CharSet | Group | Anchor
     low: int = 1
     high: int | None = 1  # None: unbounded
