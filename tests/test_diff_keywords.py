@@ -54,7 +54,6 @@ from tests.diff_table import (
     d4,
     d7,
     d2020,
-    path_bug,
     table_tests,
 )
 
@@ -1808,10 +1807,6 @@ REF_CASES = [
         FORWARD_OK,
         (K.PRODUCT_TYPE_EXTENDED, "/properties/n"),
         old_only={"n": "abcdef"},
-        issue=path_bug(
-            "a sibling added next to $ref is reported at the unchanged target /$defs/Name, "
-            "not at /properties/n where it was added"
-        ),
     ),
 ]
 

@@ -147,13 +147,7 @@ class Side:
         seen: set[str] = set()
         while isinstance(node, dict) and isinstance(node.get("$ref"), str):
             ref = node["$ref"]
-            # Validation keywords beside a $ref apply (2019-09 on); so may keywords of a
-            # draft the engine does not model; vendor annotations never do.
-            siblings = {
-                k: v
-                for k, v in node.items()
-                if (k in VALIDATION or (k not in KNOWN and k in DRAFT_VOCABULARY)) and k != "$ref"
-            }
+            siblings = ref_siblings(node)
             if ref in seen:
                 return node, path, f"$ref {ref!r} refers to itself"
             seen.add(ref)
@@ -233,7 +227,12 @@ class Comparer:
 
     def _resolved(self, old: Any, new: Any, path: str) -> list[Change]:
         old_ref = old.get("$ref") if isinstance(old, dict) else None
-        same_ref = old_ref is not None and isinstance(new, dict) and new.get("$ref") == old_ref
+        same_ref = (
+            old_ref is not None
+            and isinstance(new, dict)
+            and new.get("$ref") == old_ref
+            and ref_siblings(old) == ref_siblings(new)  # else the site itself changed
+        )
         old, target_path, old_error = self.old.resolve(old, path)
         new, _, new_error = self.new.resolve(new, path)
         # A definition both sides share is reported where it is defined; a reference
@@ -861,6 +860,16 @@ def unreferenced_definitions(cx: Comparer) -> list[Change]:
                 make(kind, pointer, old_defs.get(name), new_defs.get(name), verdict, text)
             )
     return changes
+
+
+def ref_siblings(node: dict[str, Any]) -> dict[str, Any]:
+    """The keywords beside a `$ref` that may apply: validation keywords (2019-09 on) and
+    keywords of a draft the engine does not model; vendor annotations never do."""
+    return {
+        k: v
+        for k, v in node.items()
+        if (k in VALIDATION or (k not in KNOWN and k in DRAFT_VOCABULARY)) and k != "$ref"
+    }
 
 
 def _refs_in(root: Any) -> list[str]:
