@@ -22,12 +22,15 @@ always did inside an event loop (`watch`, HTTP registries, git sources).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Generator
+from contextvars import ContextVar
 from typing import Any, Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 
-_eager = False  # True only while run(..., eager=True) drives a coroutine
+# True only while run(..., eager=True) drives a coroutine; a context variable, so an eager
+# run in one thread never turns another thread's asyncio run eager.
+_EAGER: ContextVar[bool] = ContextVar("drift_tasks_eager", default=False)
 
 
 class Outcome(Protocol[T_co]):
@@ -90,29 +93,28 @@ def _drive(coroutine: Awaitable[T]) -> T:
 
 
 def running_eagerly() -> bool:
-    return _eager
+    return _EAGER.get()
 
 
 def run(main: Coroutine[Any, Any, T], *, eager: bool = False) -> T:
     """asyncio.run(main), or with `eager` drive it here with no event loop (see above)."""
-    global _eager  # noqa: PLW0603 (one flag per process, set for one run)
     if not eager:
         import asyncio  # noqa: PLC0415
 
         return asyncio.run(main)
-    if _eager:
+    if _EAGER.get():
         main.close()
         raise RuntimeError("an eager run is already in progress")
-    _eager = True
+    token = _EAGER.set(True)
     try:
         return _drive(main)
     finally:
-        _eager = False
+        _EAGER.reset(token)
 
 
 def spawn(work: Coroutine[Any, Any, T]) -> Outcome[T]:
     """asyncio.ensure_future(work); eagerly, `work` run to its end now."""
-    if not _eager:
+    if not _EAGER.get():
         import asyncio  # noqa: PLC0415
 
         return asyncio.ensure_future(work)
@@ -124,7 +126,7 @@ def spawn(work: Coroutine[Any, Any, T]) -> Outcome[T]:
 
 def pause() -> Awaitable[None]:
     """asyncio.sleep(0): let other tasks run; eagerly, there are none."""
-    if not _eager:
+    if not _EAGER.get():
         import asyncio  # noqa: PLC0415
 
         return asyncio.sleep(0)
@@ -133,7 +135,7 @@ def pause() -> Awaitable[None]:
 
 def gather(*work: Awaitable[T]) -> Awaitable[list[T]]:
     """asyncio.gather(*work): every result, in order; the first exception is raised."""
-    if not _eager:
+    if not _EAGER.get():
         import asyncio  # noqa: PLC0415
 
         return asyncio.gather(*work)
@@ -142,7 +144,7 @@ def gather(*work: Awaitable[T]) -> Awaitable[list[T]]:
 
 def settle(*work: Awaitable[T]) -> Awaitable[list[T | BaseException]]:
     """asyncio.gather(*work, return_exceptions=True): results and exceptions, in order."""
-    if not _eager:
+    if not _EAGER.get():
         import asyncio  # noqa: PLC0415
 
         return asyncio.gather(*work, return_exceptions=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -173,3 +174,27 @@ def test_a_broken_registry_index_gives_the_same_report_both_ways(tmp_path: Path)
     reports = [report_of(tmp_path, local, registry, eager) for eager in (False, True)]
     assert reports[0] == reports[1]
     assert "invalid JSON" in reports[0]["errors"][0]["message"]
+
+
+def test_an_eager_run_in_one_thread_leaves_another_threads_asyncio_run_alone() -> None:
+    inside, release = threading.Event(), threading.Event()
+    kinds: list[str] = []
+
+    async def eager_side() -> None:
+        inside.set()  # the eager run is in progress while the other thread runs
+        release.wait(timeout=30)
+
+    async def asyncio_side() -> None:
+        task = tasks.spawn(value(1))
+        kinds.append(type(task).__name__)
+        await task
+
+    thread = threading.Thread(target=lambda: tasks.run(eager_side(), eager=True))
+    thread.start()
+    try:
+        assert inside.wait(timeout=30)
+        tasks.run(asyncio_side())
+    finally:
+        release.set()
+        thread.join()
+    assert kinds == ["Task"]
