@@ -62,6 +62,18 @@ def refs(defs: dict[str, Any], *names: str, key: str = "oneOf") -> dict[str, Any
     return d2020(**{"$defs": defs, key: [{"$ref": f"#/$defs/{name}"} for name in names]})
 
 
+def step_of(names: list[str], *, closed: bool) -> dict[str, Any]:
+    """An object with exactly one of `names` (oneOf of `required`), each a string."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": dict.fromkeys(names, STRING),
+        "oneOf": [{"required": [name]} for name in names],
+    }
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
 SUM_CASES = [
     case("anyOf-reordered", {"anyOf": [STRING, INTEGER]}, {"anyOf": [INTEGER, STRING]}, BOTH_OK),
     case(
@@ -369,6 +381,29 @@ ONE_OF_CASES = [
         (K.TYPE_NARROWED, "/oneOf/1/type"),
         (K.BOUND_REMOVED, "/oneOf/1/maxLength"),
         new_only="a",
+    ),
+    case(
+        "oneOf-of-required-names-gains-one-its-closed-siblings-rule-out",
+        # github-workflows' step: `uses` or `run`; now also `wait`, which OLD's closed
+        # properties never let an instance have, so no OLD instance matches two branches
+        step_of(["uses", "run"], closed=True),
+        step_of(["uses", "run", "wait"], closed=True),
+        BACKWARD_OK,
+        (K.PROPERTY_ADDED, "/properties/wait"),
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+        new_only={"wait": "x"},
+    ),
+    case(
+        "oneOf-of-required-names-gains-one-an-open-model-allows",
+        # open: {"uses": "x", "wait": 1} matched `uses` alone; now it matches two branches
+        step_of(["uses", "run"], closed=False),
+        step_of(["uses", "run", "wait"], closed=False),
+        NEITHER_OK,
+        (K.PROPERTY_ADDED, "/properties/wait"),
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+        lenient=NEITHER_OK,
+        old_only={"uses": "x", "wait": 1},
+        new_only={"wait": "x"},
     ),
     case(
         "changed-branch-overlapping-nothing",

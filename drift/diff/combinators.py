@@ -130,9 +130,12 @@ class Judge:
     most MAX_BRANCH_CHECKS such checks; past that it says breaking.
     """
 
-    def __init__(self, cx: Comparer) -> None:
+    def __init__(self, cx: Comparer, context: tuple[Any, Any] = (None, None)) -> None:
         self.cx = cx
         self.checks = 0
+        # (OLD's, NEW's) keywords beside the unions judged: every instance of a source
+        # branch satisfies its side's too, so a target branch they rule out never matches.
+        self.context = context
 
     def spend(self) -> bool:
         """Count one check; False once the judgement's MAX_BRANCH_CHECKS are spent."""
@@ -270,6 +273,9 @@ class Judge:
                 continue  # s ⊆ t, and t shares nothing with k
             if disjoint(self.cx, k, target, s, source):
                 continue
+            beside = self.context[0 if a_is_old else 1]
+            if beside is not None and disjoint(self.cx, k, target, beside, source):
+                continue
             if any(self.fits(k, k_path, o, k_path, not a_is_old) is Compat.OK for o in others):
                 continue
             return False
@@ -324,7 +330,7 @@ class Judge:
 
 def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
     """The combinator structure changed: judge the two conjunctions as wholes."""
-    judge = Judge(cx)
+    judge = Judge(cx, (_beside(cx, old), _beside(cx, new)))
     old_parts, new_parts = parts(cx, old, path), parts(cx, new, path)
     backward = judge.includes(old_parts, new_parts, a_is_old=True)
     forward = judge.includes(new_parts, old_parts, a_is_old=False)
@@ -372,9 +378,10 @@ def aligned(
     changes: list[Change] = list(plain)
     if "allOf" in old:
         changes += _lists(cx, old["allOf"], new["allOf"], child(path, "allOf"), "allOf")
+    context = (_beside(cx, old), _beside(cx, new))
     for key in ("anyOf", "oneOf"):
         if key in old:
-            changes += _lists(cx, old[key], new[key], child(path, key), key)
+            changes += _lists(cx, old[key], new[key], child(path, key), key, context)
     if "not" in old:
         changes += [
             _flip(change) for change in cx.compare(old["not"], new["not"], child(path, "not"))
@@ -424,7 +431,20 @@ def _flip(change: Change) -> Change:
     )
 
 
-def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change]:
+def _beside(cx: Comparer, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The keywords of `schema` beside its combinators, or None if there are none."""
+    base = {key: value for key, value in schema.items() if key not in COMBINATORS}
+    return cx.store(base) if any(key in VALIDATION for key in base) else None
+
+
+def _lists(
+    cx: Comparer,
+    old: Any,
+    new: Any,
+    path: str,
+    key: str,
+    context: tuple[Any, Any] = (None, None),
+) -> list[Change]:
     """Pair branches; cap the pairs' own verdicts at what the whole combinator proves."""
     if cx.same(old, new):  # the same branches, references included: nothing can break
         return cx.notes(old, new, path)
@@ -455,7 +475,7 @@ def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change
     else:
         whole_old = [Part(key, old_branches, old_paths)]
         whole_new = [Part(key, new_branches, new_paths)]
-    judge = Judge(cx)
+    judge = Judge(cx, context)
     backward = judge.includes(whole_old, whole_new, a_is_old=True)
     forward = judge.includes(whole_new, whole_old, a_is_old=False)
     if key == "allOf":  # merged into one schema each, the branches may prove more
