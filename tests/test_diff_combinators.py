@@ -62,6 +62,10 @@ def refs(defs: dict[str, Any], *names: str, key: str = "oneOf") -> dict[str, Any
     return d2020(**{"$defs": defs, key: [{"$ref": f"#/$defs/{name}"} for name in names]})
 
 
+def closed(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "additionalProperties": False}
+
+
 def step_of(names: list[str], *, closed: bool) -> dict[str, Any]:
     """An object with exactly one of `names` (oneOf of `required`), each a string."""
     schema: dict[str, Any] = {
@@ -404,6 +408,26 @@ ONE_OF_CASES = [
         lenient=NEITHER_OK,
         old_only={"uses": "x", "wait": 1},
         new_only={"wait": "x"},
+    ),
+    case(
+        "oneOf-of-closed-objects-gains-one",
+        # bitbucket-pipelines' items: {step}, {parallel}, {stage}, now also {final}; the
+        # new branch shares only {} with each old one, which OLD refused (three matches)
+        {"oneOf": [closed(a=STRING), closed(b=STRING), closed(n=STRING)]},
+        {"oneOf": [closed(a=STRING), closed(b=STRING), closed(n=STRING), closed(c=STRING)]},
+        BACKWARD_OK,
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+        new_only={"c": "x"},
+    ),
+    case(
+        "oneOf-of-a-closed-object-gains-one-that-also-takes-the-empty-object",
+        # {} matched only the object branch; now it matches two
+        {"oneOf": [closed(a=STRING), STRING]},
+        {"oneOf": [closed(a=STRING), STRING, closed(c=STRING)]},
+        NEITHER_OK,
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+        old_only={},
+        new_only={"c": "x"},
     ),
     case(
         "changed-branch-overlapping-nothing",

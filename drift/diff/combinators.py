@@ -276,10 +276,27 @@ class Judge:
             beside = self.context[0 if a_is_old else 1]
             if beside is not None and disjoint(self.cx, k, target, beside, source):
                 continue
+            if self.meet_outside(k, s, others, a_is_old):
+                continue
             if any(self.fits(k, k_path, o, k_path, not a_is_old) is Compat.OK for o in others):
                 continue
             return False
         return True
+
+    def meet_outside(self, k: Any, s: Any, others: list[Any], a_is_old: bool) -> bool:
+        """k and s share at most `{}` (closed objects with no property name in common),
+        and `{}` is refused by one of them or matched by another source branch too (so
+        the source oneOf refused it): no source instance matches k."""
+        source, target = self.side(a_is_old), self.side(not a_is_old)
+        k_node, s_node = target.resolve(k, "")[0], source.resolve(s, "")[0]
+        k_names, s_names = _closed_names(k_node), _closed_names(s_node)
+        if k_names is None or s_names is None or k_names & s_names:
+            return False
+        evaluation = self.cx.evaluation
+        if evaluation.evaluator(target).accepts(k_node, {}) is False:
+            return True
+        ours = evaluation.evaluator(source)
+        return ours.accepts(s_node, {}) is False or any(ours.accepts(o, {}) is True for o in others)
 
     def fits(self, p: Any, p_path: str, t: Any, t_path: str, a_is_old: bool) -> Compat:
         """p ⊆ t, seen from the types p admits (keywords of other types set aside)."""
@@ -570,6 +587,17 @@ def disjoint(cx: Comparer, a: Any, a_side: Side, b: Any, b_side: Side, depth: in
             if disjoint(cx, a_props[name], a_side, b_props[name], b_side, depth + 1):
                 return True
     return False
+
+
+def _closed_names(schema: Any) -> frozenset[str] | None:
+    """The only property names an instance of `schema` may have, when it accepts objects
+    only and closes them (`additionalProperties: false`, no patternProperties)."""
+    if not isinstance(schema, dict) or type_set(schema) != frozenset({"object"}):
+        return None
+    declared = schema.get("properties", {})
+    if schema.get("additionalProperties") is not False or schema.get("patternProperties"):
+        return None
+    return frozenset(declared) if isinstance(declared, dict) else None
 
 
 def _names(value: Any) -> list[str]:
