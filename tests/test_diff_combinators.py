@@ -66,6 +66,18 @@ def closed(**props: Any) -> dict[str, Any]:
     return {"type": "object", "properties": props, "additionalProperties": False}
 
 
+def closed_required(**props: Any) -> dict[str, Any]:
+    return {**closed(**props), "required": sorted(props)}
+
+
+def with_variables(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "properties": {**schema["properties"], "variables": STRING}}
+
+
+IMPORT_INLINE = closed_required(x={"type": "string", "pattern": "^[^:]+:[^:]+:[^:]+$"})
+IMPORT_SOURCE = closed_required(x={"type": "string", "pattern": "^[^@]+@[^@]+$"})
+
+
 def step_of(names: list[str], *, closed: bool) -> dict[str, Any]:
     """An object with exactly one of `names` (oneOf of `required`), each a string."""
     schema: dict[str, Any] = {
@@ -428,6 +440,29 @@ ONE_OF_CASES = [
         (K.SUM_TYPE_EXTENDED, "/oneOf"),
         old_only={},
         new_only={"c": "x"},
+    ),
+    case(
+        "overlapping-oneOf-of-closed-objects-each-gains-an-optional-property",
+        # bitbucket-pipelines' import: "a:b:c" or "p@s", closed; both now take
+        # `variables`. An OLD instance has no `variables`, so it matches a NEW branch
+        # exactly when it matched the OLD one ("0:@:0" matched both, and still does)
+        {"oneOf": [IMPORT_INLINE, IMPORT_SOURCE]},
+        {"oneOf": [with_variables(IMPORT_INLINE), with_variables(IMPORT_SOURCE)]},
+        BACKWARD_OK,
+        (K.PROPERTY_ADDED, "/oneOf/0/properties/variables"),
+        (K.PROPERTY_ADDED, "/oneOf/1/properties/variables"),
+        new_only={"x": "a:b:c", "variables": "x"},
+    ),
+    case(
+        "overlapping-oneOf-of-closed-objects-one-widened-into-the-other",
+        # "a:b:c" matched the first branch only; the second now takes any string
+        {"oneOf": [IMPORT_INLINE, IMPORT_SOURCE]},
+        {"oneOf": [IMPORT_INLINE, closed_required(x=STRING)]},
+        NEITHER_OK,
+        (K.PATTERN_REMOVED, "/oneOf/1/properties/x/pattern"),
+        (K.ONE_OF_OVERLAP, "/oneOf"),
+        old_only={"x": "a:b:c"},
+        new_only={"x": "abc"},
     ),
     case(
         "changed-branch-overlapping-nothing",

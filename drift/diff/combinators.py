@@ -276,27 +276,38 @@ class Judge:
             beside = self.context[0 if a_is_old else 1]
             if beside is not None and disjoint(self.cx, k, target, beside, source):
                 continue
-            if self.meet_outside(k, s, others, a_is_old):
+            if self.meet_outside(k, k_path, s, others, a_is_old):
                 continue
             if any(self.fits(k, k_path, o, k_path, not a_is_old) is Compat.OK for o in others):
                 continue
             return False
         return True
 
-    def meet_outside(self, k: Any, s: Any, others: list[Any], a_is_old: bool) -> bool:
-        """k and s share at most `{}` (closed objects with no property name in common),
-        and `{}` is refused by one of them or matched by another source branch too (so
-        the source oneOf refused it): no source instance matches k."""
+    def meet_outside(self, k: Any, k_path: str, s: Any, others: list[Any], a_is_old: bool) -> bool:
+        """No instance the source accepts through s matches the target branch k.
+
+        s closes its objects (names N): an instance of both is an object with names in N
+        only, so it lies in k restricted to N. When nothing but `{}` is left and one of
+        them refuses `{}`, they share nothing; when the restriction fits another source
+        branch (checked as other fits are, within the judgement's MAX_BRANCH_CHECKS),
+        such an instance matched two source branches and the source oneOf refused it."""
         source, target = self.side(a_is_old), self.side(not a_is_old)
         k_node, s_node = target.resolve(k, "")[0], source.resolve(s, "")[0]
-        k_names, s_names = _closed_names(k_node), _closed_names(s_node)
-        if k_names is None or s_names is None or k_names & s_names:
+        s_names = _closed_names(s_node)
+        narrowed = None if s_names is None else _restricted(self.cx, k_node, s_names)
+        if narrowed is None:
             return False
-        evaluation = self.cx.evaluation
-        if evaluation.evaluator(target).accepts(k_node, {}) is False:
-            return True
-        ours = evaluation.evaluator(source)
-        return ours.accepts(s_node, {}) is False or any(ours.accepts(o, {}) is True for o in others)
+        if not narrowed.get("properties"):  # only {} is left of k
+            if self.cx.evaluation.evaluator(target).accepts(narrowed, {}) is False:
+                return True
+            ours = self.cx.evaluation.evaluator(source)
+            if ours.accepts(s_node, {}) is False or any(
+                ours.accepts(o, {}) is True for o in others
+            ):
+                return True
+        return any(
+            self.fits(narrowed, k_path, o, k_path, not a_is_old) is Compat.OK for o in others
+        )
 
     def fits(self, p: Any, p_path: str, t: Any, t_path: str, a_is_old: bool) -> Compat:
         """p ⊆ t, seen from the types p admits (keywords of other types set aside)."""
@@ -598,6 +609,32 @@ def _closed_names(schema: Any) -> frozenset[str] | None:
     if schema.get("additionalProperties") is not False or schema.get("patternProperties"):
         return None
     return frozenset(declared) if isinstance(declared, dict) else None
+
+
+_REST_DEPENDENT = frozenset({"patternProperties", "unevaluatedProperties"}) | UNMODELLED
+
+
+def _restricted(cx: Comparer, schema: Any, names: frozenset[str]) -> dict[str, Any] | None:
+    """`schema` and "an object with no property outside `names`", as one schema: each
+    name gets the schema its own keywords give it (its `properties` entry, else
+    `additionalProperties`), every other name is refused. None where a keyword whose
+    meaning depends on the other names (patternProperties, unevaluatedProperties) or
+    one the engine does not model is there."""
+    if not isinstance(schema, dict) or schema.keys() & _REST_DEPENDENT or malformed(schema):
+        return None
+    types = type_set(schema)
+    if types is not None and "object" not in types:
+        return None
+    declared = schema.get("properties", {})
+    rest = schema.get("additionalProperties", True)
+    kept = {
+        name: declared.get(name, rest)
+        for name in sorted(names)
+        if name in declared or rest is not False
+    }
+    view = {**schema, "type": "object", "properties": kept, "additionalProperties": False}
+    cx.store(view)
+    return view
 
 
 def _names(value: Any) -> list[str]:
