@@ -78,6 +78,15 @@ IMPORT_INLINE = closed_required(x={"type": "string", "pattern": "^[^:]+:[^:]+:[^
 IMPORT_SOURCE = closed_required(x={"type": "string", "pattern": "^[^@]+@[^@]+$"})
 
 
+def variant2(kinds: list[str], **props: Any) -> dict[str, Any]:
+    """A branch of a discriminated union that takes several values of `kind`."""
+    return {
+        "type": "object",
+        "properties": {"kind": {"enum": kinds}, **props},
+        "required": ["kind"],
+    }
+
+
 def step_of(names: list[str], *, closed: bool) -> dict[str, Any]:
     """An object with exactly one of `names` (oneOf of `required`), each a string."""
     schema: dict[str, Any] = {
@@ -463,6 +472,23 @@ ONE_OF_CASES = [
         (K.ONE_OF_OVERLAP, "/oneOf"),
         old_only={"x": "a:b:c"},
         new_only={"x": "abc"},
+    ),
+    case(
+        "discriminated-branch-split-in-two-by-its-values",
+        # snapcraft: Core26Project took `base` core26 or devel; now each has a branch
+        {"oneOf": [variant2(["a", "b"], x=STRING), C]},
+        {"oneOf": [C, variant("a", x=STRING), variant("b", x=STRING)]},
+        BOTH_OK,
+        (K.ENUM_NARROWED, "/oneOf/0/properties/kind/enum"),
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+    ),
+    case(
+        "discriminated-branch-split-and-one-value-dropped",
+        {"oneOf": [variant2(["a", "b"], x=STRING), C]},
+        {"oneOf": [C, variant("a", x=STRING)]},
+        FORWARD_OK,
+        (K.ENUM_NARROWED, "/oneOf/0/properties/kind/enum"),
+        old_only={"kind": "b"},
     ),
     case(
         "changed-branch-overlapping-nothing",

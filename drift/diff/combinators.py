@@ -25,7 +25,7 @@ from drift.diff.keywords import (
     malformed,
 )
 from drift.diff.model import Change, Compat
-from drift.diff.products import alternatives, flatten, piece_types, restrict
+from drift.diff.products import MAX_ALTERNATIVES, alternatives, flatten, piece_types, restrict
 from drift.diff.scalars import type_set, types_include
 from drift.vocabulary import ChangeKind
 
@@ -221,10 +221,21 @@ class Judge:
             return best
         side = self.side(a_is_old)
         pieces = alternatives(self.cx, s, side, untyped=True)
-        if pieces is None or (len(pieces) == 1 and pieces[0] is side.resolve(s, "")[0]):
+        if pieces is None:
             return best
-        split = most(self.piece_in(p, s_path, others, b, a_is_old) for p in pieces)
-        return min(best, split)
+        if not (len(pieces) == 1 and pieces[0] is side.resolve(s, "")[0]):
+            best = min(best, most(self.piece_in(p, s_path, others, b, a_is_old) for p in pieces))
+        if best is Compat.OK:
+            return best
+        # A discriminator with several values (`base: {enum: [core26, devel]}`, required)
+        # may have been split between target branches: one piece per value.
+        by_value = [_by_values(self.cx, p, side) for p in pieces]
+        if all(found is None for found in by_value):
+            return best
+        split = [q for found, p in zip(by_value, pieces, strict=True) for q in found or [p]]
+        if len(split) > MAX_ALTERNATIVES:
+            return best
+        return min(best, most(self.piece_in(q, s_path, others, b, a_is_old) for q in split))
 
     def piece_in(self, p: Any, p_path: str, others: list[Any], b: Part, a_is_old: bool) -> Compat:
         """A piece of a source branch fits `b`, or never matches alone in its oneOf."""
@@ -635,6 +646,30 @@ def _restricted(cx: Comparer, schema: Any, names: frozenset[str]) -> dict[str, A
     view = {**schema, "type": "object", "properties": kept, "additionalProperties": False}
     cx.store(view)
     return view
+
+
+def _by_values(cx: Comparer, piece: Any, side: Side) -> list[Any] | None:
+    """`piece` split on the first required property whose schema lists its values
+    (`enum`, two to MAX_ALTERNATIVES of them): one piece per value, their union exactly
+    `piece`. None when no such property is there."""
+    if not isinstance(piece, dict) or type_set(piece) != frozenset({"object"}):
+        return None
+    if dialect(side) == "draft-03":
+        return None  # there `required` is a flag inside each property
+    declared = piece.get("properties")
+    if not isinstance(declared, dict) or malformed(piece):
+        return None
+    for name in _names(piece.get("required")):
+        value = declared.get(name)
+        if not isinstance(value, dict) or "$ref" in value or malformed(value):
+            continue
+        listed = value.get("enum")
+        if isinstance(listed, list) and 2 <= len(listed) <= MAX_ALTERNATIVES:
+            return [
+                cx.store({**piece, "properties": {**declared, name: {**value, "enum": [item]}}})
+                for item in listed
+            ]
+    return None
 
 
 def _names(value: Any) -> list[str]:
