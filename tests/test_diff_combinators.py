@@ -62,6 +62,43 @@ def refs(defs: dict[str, Any], *names: str, key: str = "oneOf") -> dict[str, Any
     return d2020(**{"$defs": defs, key: [{"$ref": f"#/$defs/{name}"} for name in names]})
 
 
+def closed(**props: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "additionalProperties": False}
+
+
+def closed_required(**props: Any) -> dict[str, Any]:
+    return {**closed(**props), "required": sorted(props)}
+
+
+def with_variables(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "properties": {**schema["properties"], "variables": STRING}}
+
+
+IMPORT_INLINE = closed_required(x={"type": "string", "pattern": "^[^:]+:[^:]+:[^:]+$"})
+IMPORT_SOURCE = closed_required(x={"type": "string", "pattern": "^[^@]+@[^@]+$"})
+
+
+def variant2(kinds: list[str], **props: Any) -> dict[str, Any]:
+    """A branch of a discriminated union that takes several values of `kind`."""
+    return {
+        "type": "object",
+        "properties": {"kind": {"enum": kinds}, **props},
+        "required": ["kind"],
+    }
+
+
+def step_of(names: list[str], *, closed: bool) -> dict[str, Any]:
+    """An object with exactly one of `names` (oneOf of `required`), each a string."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": dict.fromkeys(names, STRING),
+        "oneOf": [{"required": [name]} for name in names],
+    }
+    if closed:
+        schema["additionalProperties"] = False
+    return schema
+
+
 SUM_CASES = [
     case("anyOf-reordered", {"anyOf": [STRING, INTEGER]}, {"anyOf": [INTEGER, STRING]}, BOTH_OK),
     case(
@@ -369,6 +406,89 @@ ONE_OF_CASES = [
         (K.TYPE_NARROWED, "/oneOf/1/type"),
         (K.BOUND_REMOVED, "/oneOf/1/maxLength"),
         new_only="a",
+    ),
+    case(
+        "oneOf-of-required-names-gains-one-its-closed-siblings-rule-out",
+        # github-workflows' step: `uses` or `run`; now also `wait`, which OLD's closed
+        # properties never let an instance have, so no OLD instance matches two branches
+        step_of(["uses", "run"], closed=True),
+        step_of(["uses", "run", "wait"], closed=True),
+        BACKWARD_OK,
+        (K.PROPERTY_ADDED, "/properties/wait"),
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+        new_only={"wait": "x"},
+    ),
+    case(
+        "oneOf-of-required-names-gains-one-an-open-model-allows",
+        # open: {"uses": "x", "wait": 1} matched `uses` alone; now it matches two branches
+        step_of(["uses", "run"], closed=False),
+        step_of(["uses", "run", "wait"], closed=False),
+        NEITHER_OK,
+        (K.PROPERTY_ADDED, "/properties/wait"),
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+        lenient=NEITHER_OK,
+        old_only={"uses": "x", "wait": 1},
+        new_only={"wait": "x"},
+    ),
+    case(
+        "oneOf-of-closed-objects-gains-one",
+        # bitbucket-pipelines' items: {step}, {parallel}, {stage}, now also {final}; the
+        # new branch shares only {} with each old one, which OLD refused (three matches)
+        {"oneOf": [closed(a=STRING), closed(b=STRING), closed(n=STRING)]},
+        {"oneOf": [closed(a=STRING), closed(b=STRING), closed(n=STRING), closed(c=STRING)]},
+        BACKWARD_OK,
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+        new_only={"c": "x"},
+    ),
+    case(
+        "oneOf-of-a-closed-object-gains-one-that-also-takes-the-empty-object",
+        # {} matched only the object branch; now it matches two
+        {"oneOf": [closed(a=STRING), STRING]},
+        {"oneOf": [closed(a=STRING), STRING, closed(c=STRING)]},
+        NEITHER_OK,
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+        old_only={},
+        new_only={"c": "x"},
+    ),
+    case(
+        "overlapping-oneOf-of-closed-objects-each-gains-an-optional-property",
+        # bitbucket-pipelines' import: "a:b:c" or "p@s", closed; both now take
+        # `variables`. An OLD instance has no `variables`, so it matches a NEW branch
+        # exactly when it matched the OLD one ("0:@:0" matched both, and still does)
+        {"oneOf": [IMPORT_INLINE, IMPORT_SOURCE]},
+        {"oneOf": [with_variables(IMPORT_INLINE), with_variables(IMPORT_SOURCE)]},
+        BACKWARD_OK,
+        (K.PROPERTY_ADDED, "/oneOf/0/properties/variables"),
+        (K.PROPERTY_ADDED, "/oneOf/1/properties/variables"),
+        new_only={"x": "a:b:c", "variables": "x"},
+    ),
+    case(
+        "overlapping-oneOf-of-closed-objects-one-widened-into-the-other",
+        # "a:b:c" matched the first branch only; the second now takes any string
+        {"oneOf": [IMPORT_INLINE, IMPORT_SOURCE]},
+        {"oneOf": [IMPORT_INLINE, closed_required(x=STRING)]},
+        NEITHER_OK,
+        (K.PATTERN_REMOVED, "/oneOf/1/properties/x/pattern"),
+        (K.ONE_OF_OVERLAP, "/oneOf"),
+        old_only={"x": "a:b:c"},
+        new_only={"x": "abc"},
+    ),
+    case(
+        "discriminated-branch-split-in-two-by-its-values",
+        # snapcraft: Core26Project took `base` core26 or devel; now each has a branch
+        {"oneOf": [variant2(["a", "b"], x=STRING), C]},
+        {"oneOf": [C, variant("a", x=STRING), variant("b", x=STRING)]},
+        BOTH_OK,
+        (K.ENUM_NARROWED, "/oneOf/0/properties/kind/enum"),
+        (K.SUM_TYPE_EXTENDED, "/oneOf"),
+    ),
+    case(
+        "discriminated-branch-split-and-one-value-dropped",
+        {"oneOf": [variant2(["a", "b"], x=STRING), C]},
+        {"oneOf": [C, variant("a", x=STRING)]},
+        FORWARD_OK,
+        (K.ENUM_NARROWED, "/oneOf/0/properties/kind/enum"),
+        old_only={"kind": "b"},
     ),
     case(
         "changed-branch-overlapping-nothing",

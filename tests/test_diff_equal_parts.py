@@ -69,6 +69,58 @@ def test_draft_keywords_the_engine_does_not_model_stay_conservative(keyword: str
     assert not diff_schemas(old, new, mode="backward", policy="lenient").compatible
 
 
+# saucectl's schema bundles its runners' schemas, each with its own `$id`, under
+# `allOf[i].then`, with references to another document beside them.
+BUNDLED: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "if": {"properties": {"kind": {"const": "cypress"}}},
+    "then": {
+        "$id": "https://example.com/schema/cypress.json",
+        "properties": {"mode": {"$ref": "../common.json#/definitions/mode"}},
+    },
+    "properties": {"kind": {"type": "string"}},
+}
+
+
+def test_a_title_beside_a_reference_to_another_document_in_a_bundle_is_cosmetic() -> None:
+    """The reference may name the other document or a resource the bundle embeds: the
+    bundle embeds the same resources on both sides, alike, so it means alike content."""
+    new = copy.deepcopy(BUNDLED)
+    new["then"]["title"] = "edited"
+    assert_cosmetic(BUNDLED, new)
+
+
+def test_a_bundle_whose_embedded_resources_changed_stays_conservative() -> None:
+    new = copy.deepcopy(BUNDLED)
+    new["then"]["title"] = "edited"
+    new["properties"]["kind"] = {"$id": "https://example.com/common.json", "type": "string"}
+    result = diff_schemas(BUNDLED, new, mode="backward", policy="lenient")
+    assert "/then" in {c.path for c in result.changes if c.kind.value == "unsupported_keyword"}
+
+
+def test_an_annotation_edit_in_then_beside_a_real_change_is_documentation() -> None:
+    """`then` is not modelled, but one alike on both sides validates as before."""
+    old = {
+        "type": "object",
+        "if": {"required": ["a"]},
+        "then": {"required": ["b"], "properties": {"b": {"$ref": "#/definitions/d"}}},
+        "definitions": {"d": {"type": "string"}},
+    }
+    new = copy.deepcopy(old)
+    new["then"]["title"] = "edited"
+    new["definitions"]["d"]["description"] = "reworded"
+    new["properties"] = {"c": {}}
+    result = diff_schemas(old, new, mode="backward", policy="lenient")
+    assert result.compatible, [c.to_dict() for c in result.changes]
+    assert {c.path for c in result.changes} == {
+        "/properties/c",
+        "/then/title",
+        "/definitions/d/description",
+    }
+    new["definitions"]["d"]["type"] = "integer"  # {"a": 1, "b": "x"}: OLD only
+    assert not diff_schemas(old, new, mode="backward", policy="lenient").compatible
+
+
 def test_a_changed_definition_behind_an_equal_reference_is_still_seen() -> None:
     old = {
         "$defs": {"d": {"type": "integer"}},

@@ -24,7 +24,7 @@ from drift.diff.keywords import (
     malformed,
 )
 from drift.diff.model import Change, Compat
-from drift.diff.products import alternatives, flatten, piece_types, restrict
+from drift.diff.products import MAX_ALTERNATIVES, alternatives, flatten, piece_types, restrict
 from drift.diff.scalars import type_set, types_include
 from drift.vocabulary import ChangeKind
 
@@ -128,9 +128,12 @@ class Judge:
     most MAX_BRANCH_CHECKS such checks; past that it says breaking.
     """
 
-    def __init__(self, cx: Comparer) -> None:
+    def __init__(self, cx: Comparer, context: tuple[Any, Any] = (None, None)) -> None:
         self.cx = cx
         self.checks = 0
+        # (OLD's, NEW's) keywords beside the unions judged: every instance of a source
+        # branch satisfies its side's too, so a target branch they rule out never matches.
+        self.context = context
 
     def spend(self) -> bool:
         """Count one check; False once the judgement's MAX_BRANCH_CHECKS are spent."""
@@ -216,10 +219,21 @@ class Judge:
             return best
         side = self.side(a_is_old)
         pieces = alternatives(self.cx, s, side, untyped=True)
-        if pieces is None or (len(pieces) == 1 and pieces[0] is side.resolve(s, "")[0]):
+        if pieces is None:
             return best
-        split = most(self.piece_in(p, s_path, others, b, a_is_old) for p in pieces)
-        return min(best, split)
+        if not (len(pieces) == 1 and pieces[0] is side.resolve(s, "")[0]):
+            best = min(best, most(self.piece_in(p, s_path, others, b, a_is_old) for p in pieces))
+        if best is Compat.OK:
+            return best
+        # A discriminator with several values (`base: {enum: [core26, devel]}`, required)
+        # may have been split between target branches: one piece per value.
+        by_value = [_by_values(self.cx, p, side) for p in pieces]
+        if all(found is None for found in by_value):
+            return best
+        split = [q for found, p in zip(by_value, pieces, strict=True) for q in found or [p]]
+        if len(split) > MAX_ALTERNATIVES:
+            return best
+        return min(best, most(self.piece_in(q, s_path, others, b, a_is_old) for q in split))
 
     def piece_in(self, p: Any, p_path: str, others: list[Any], b: Part, a_is_old: bool) -> Compat:
         """A piece of a source branch fits `b`, or never matches alone in its oneOf."""
@@ -268,10 +282,41 @@ class Judge:
                 continue  # s ⊆ t, and t shares nothing with k
             if disjoint(self.cx, k, target, s, source):
                 continue
+            beside = self.context[0 if a_is_old else 1]
+            if beside is not None and disjoint(self.cx, k, target, beside, source):
+                continue
+            if self.meet_outside(k, k_path, s, others, a_is_old):
+                continue
             if any(self.fits(k, k_path, o, k_path, not a_is_old) is Compat.OK for o in others):
                 continue
             return False
         return True
+
+    def meet_outside(self, k: Any, k_path: str, s: Any, others: list[Any], a_is_old: bool) -> bool:
+        """No instance the source accepts through s matches the target branch k.
+
+        s closes its objects (names N): an instance of both is an object with names in N
+        only, so it lies in k restricted to N. When nothing but `{}` is left and one of
+        them refuses `{}`, they share nothing; when the restriction fits another source
+        branch (checked as other fits are, within the judgement's MAX_BRANCH_CHECKS),
+        such an instance matched two source branches and the source oneOf refused it."""
+        source, target = self.side(a_is_old), self.side(not a_is_old)
+        k_node, s_node = target.resolve(k, "")[0], source.resolve(s, "")[0]
+        s_names = _closed_names(s_node)
+        narrowed = None if s_names is None else _restricted(self.cx, k_node, s_names)
+        if narrowed is None:
+            return False
+        if not narrowed.get("properties"):  # only {} is left of k
+            if self.cx.evaluation.evaluator(target).accepts(narrowed, {}) is False:
+                return True
+            ours = self.cx.evaluation.evaluator(source)
+            if ours.accepts(s_node, {}) is False or any(
+                ours.accepts(o, {}) is True for o in others
+            ):
+                return True
+        return any(
+            self.fits(narrowed, k_path, o, k_path, not a_is_old) is Compat.OK for o in others
+        )
 
     def fits(self, p: Any, p_path: str, t: Any, t_path: str, a_is_old: bool) -> Compat:
         """p ⊆ t, seen from the types p admits (keywords of other types set aside)."""
@@ -322,7 +367,7 @@ class Judge:
 
 def structural(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -> list[Change]:
     """The combinator structure changed: judge the two conjunctions as wholes."""
-    judge = Judge(cx)
+    judge = Judge(cx, (_beside(cx, old), _beside(cx, new)))
     old_parts, new_parts = parts(cx, old, path), parts(cx, new, path)
     backward = judge.includes(old_parts, new_parts, a_is_old=True)
     forward = judge.includes(new_parts, old_parts, a_is_old=False)
@@ -370,9 +415,10 @@ def aligned(
     changes: list[Change] = list(plain)
     if "allOf" in old:
         changes += _lists(cx, old["allOf"], new["allOf"], child(path, "allOf"), "allOf")
+    context = (_beside(cx, old), _beside(cx, new))
     for key in ("anyOf", "oneOf"):
         if key in old:
-            changes += _lists(cx, old[key], new[key], child(path, key), key)
+            changes += _lists(cx, old[key], new[key], child(path, key), key, context)
     if "not" in old:
         changes += [
             _flip(change) for change in cx.compare(old["not"], new["not"], child(path, "not"))
@@ -422,7 +468,20 @@ def _flip(change: Change) -> Change:
     )
 
 
-def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change]:
+def _beside(cx: Comparer, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The keywords of `schema` beside its combinators, or None if there are none."""
+    base = {key: value for key, value in schema.items() if key not in COMBINATORS}
+    return cx.store(base) if any(key in VALIDATION for key in base) else None
+
+
+def _lists(
+    cx: Comparer,
+    old: Any,
+    new: Any,
+    path: str,
+    key: str,
+    context: tuple[Any, Any] = (None, None),
+) -> list[Change]:
     """Pair branches; cap the pairs' own verdicts at what the whole combinator proves."""
     if cx.same(old, new):  # the same branches, references included: nothing can break
         return cx.notes(old, new, path)
@@ -453,7 +512,7 @@ def _lists(cx: Comparer, old: Any, new: Any, path: str, key: str) -> list[Change
     else:
         whole_old = [Part(key, old_branches, old_paths)]
         whole_new = [Part(key, new_branches, new_paths)]
-    judge = Judge(cx)
+    judge = Judge(cx, context)
     backward = judge.includes(whole_old, whole_new, a_is_old=True)
     forward = judge.includes(whole_new, whole_old, a_is_old=False)
     if key == "allOf":  # merged into one schema each, the branches may prove more
@@ -548,6 +607,67 @@ def disjoint(cx: Comparer, a: Any, a_side: Side, b: Any, b_side: Side, depth: in
             if disjoint(cx, a_props[name], a_side, b_props[name], b_side, depth + 1):
                 return True
     return False
+
+
+def _closed_names(schema: Any) -> frozenset[str] | None:
+    """The only property names an instance of `schema` may have, when it accepts objects
+    only and closes them (`additionalProperties: false`, no patternProperties)."""
+    if not isinstance(schema, dict) or type_set(schema) != frozenset({"object"}):
+        return None
+    declared = schema.get("properties", {})
+    if schema.get("additionalProperties") is not False or schema.get("patternProperties"):
+        return None
+    return frozenset(declared) if isinstance(declared, dict) else None
+
+
+_REST_DEPENDENT = frozenset({"patternProperties", "unevaluatedProperties"}) | UNMODELLED
+
+
+def _restricted(cx: Comparer, schema: Any, names: frozenset[str]) -> dict[str, Any] | None:
+    """`schema` and "an object with no property outside `names`", as one schema: each
+    name gets the schema its own keywords give it (its `properties` entry, else
+    `additionalProperties`), every other name is refused. None where a keyword whose
+    meaning depends on the other names (patternProperties, unevaluatedProperties) or
+    one the engine does not model is there."""
+    if not isinstance(schema, dict) or schema.keys() & _REST_DEPENDENT or malformed(schema):
+        return None
+    types = type_set(schema)
+    if types is not None and "object" not in types:
+        return None
+    declared = schema.get("properties", {})
+    rest = schema.get("additionalProperties", True)
+    kept = {
+        name: declared.get(name, rest)
+        for name in sorted(names)
+        if name in declared or rest is not False
+    }
+    view = {**schema, "type": "object", "properties": kept, "additionalProperties": False}
+    cx.store(view)
+    return view
+
+
+def _by_values(cx: Comparer, piece: Any, side: Side) -> list[Any] | None:
+    """`piece` split on the first required property whose schema lists its values
+    (`enum`, two to MAX_ALTERNATIVES of them): one piece per value, their union exactly
+    `piece`. None when no such property is there."""
+    if not isinstance(piece, dict) or type_set(piece) != frozenset({"object"}):
+        return None
+    if dialect(side) == "draft-03":
+        return None  # there `required` is a flag inside each property
+    declared = piece.get("properties")
+    if not isinstance(declared, dict) or malformed(piece):
+        return None
+    for name in _names(piece.get("required")):
+        value = declared.get(name)
+        if not isinstance(value, dict) or "$ref" in value or malformed(value):
+            continue
+        listed = value.get("enum")
+        if isinstance(listed, list) and 2 <= len(listed) <= MAX_ALTERNATIVES:
+            return [
+                cx.store({**piece, "properties": {**declared, name: {**value, "enum": [item]}}})
+                for item in listed
+            ]
+    return None
 
 
 def _names(value: Any) -> list[str]:

@@ -110,7 +110,12 @@ class Side:
     @functools.cached_property
     def embeds(self) -> bool:
         """A nested `$id` (or draft-04 `id`) names a resource inside this document."""
-        return _embeds(self.root)
+        return bool(self.resources)
+
+    @functools.cached_property
+    def resources(self) -> dict[str, tuple[str, Any]]:
+        """The resources embedded below the root: pointer → (their `$id`, their node)."""
+        return _resources(self.root)
 
     @functools.cached_property
     def mentioned(self) -> frozenset[str]:
@@ -395,8 +400,20 @@ class Comparer:
 
         The engine never fetches documents: both sides mean the same one, whatever it
         holds (`_resolved` rates the same unresolvable reference on both sides alike).
+        Where they embed resources, the same name may mean one of them: it still means
+        alike content when both embed the same names at the same places, each alike.
         """
-        return not ref.startswith("#") and not (self.old.embeds or self.new.embeds)
+        if ref.startswith("#"):
+            return False
+        return not (self.old.embeds or self.new.embeds) or self._resources_agree
+
+    @functools.cached_property
+    def _resources_agree(self) -> bool:
+        old, new = self.old.resources, self.new.resources
+        return old.keys() == new.keys() and all(
+            name == new[where][0] and self.alike(node, new[where][1])
+            for where, (name, node) in old.items()
+        )
 
     def alike(self, old: Any, new: Any) -> bool:
         """Equal as JSON (1 == 1.0, true != 1) once the annotations of every subschema
@@ -646,6 +663,9 @@ class Comparer:
                 continue
             if key not in DRAFT_VOCABULARY:  # a vendor annotation: validators ignore it
                 changes.append(_vendor(key, old.get(key), new.get(key), path))
+            elif key in _SUBSCHEMA and key in old and key in new and self.same(old[key], new[key]):
+                # `then` edited in its annotations only: it validates as before
+                changes += self.notes(old[key], new[key], child(path, key))
             elif self._ignored_by_draft(key, old, new):
                 changes.append(
                     make(
@@ -888,21 +908,26 @@ def _refs_in(root: Any) -> list[str]:
     return found
 
 
-def _embeds(root: Any) -> bool:
-    """Whether any object below the root has a `$id`/`id` string that is not a bare
-    fragment (a value like `{"id": "x"}` in `default` counts too: that only costs a proof)."""
-    stack = list(root.values()) if isinstance(root, dict) else [root]
+def _resources(root: Any) -> dict[str, tuple[str, Any]]:
+    """Every object below the root with a `$id`/`id` string that is not a bare fragment,
+    by pointer, with that name (a value like `{"id": "x"}` in `default` counts too: that
+    only costs a proof)."""
+    found: dict[str, tuple[str, Any]] = {}
+    stack: list[tuple[Any, str]] = [(root, "")]
     while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            for key in ("$id", "id"):
-                name = node.get(key)
-                if isinstance(name, str) and not name.startswith("#"):
-                    return True
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
-    return False
+        node, where = stack.pop()
+        if isinstance(node, list):
+            stack.extend((value, child(where, index)) for index, value in enumerate(node))
+            continue
+        if not isinstance(node, dict):
+            continue
+        for key in ("$id", "id"):
+            name = node.get(key)
+            if where and isinstance(name, str) and not name.startswith("#"):
+                found[where] = (f"{key} {name}", node)
+                break
+        stack.extend((value, child(where, key)) for key, value in node.items())
+    return found
 
 
 _DYNAMIC = ("$dynamicRef", "$recursiveRef")
