@@ -70,6 +70,14 @@ FORWARD_OK: Verdict = (False, True)  # NEW accepts less
 NEITHER_OK: Verdict = (False, False)
 
 
+def strict_verdict(old: Schema, new: Schema) -> Verdict:
+    """The engine's (backward, forward) compatibility under the strict policy."""
+    return (
+        diff_schemas(old, new, mode=Mode.BACKWARD, policy=Policy.STRICT).compatible,
+        diff_schemas(old, new, mode=Mode.FORWARD, policy=Policy.STRICT).compatible,
+    )
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
