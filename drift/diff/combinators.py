@@ -104,10 +104,10 @@ class Part(NamedTuple):
 
 def parts(cx: Comparer, schema: dict[str, Any], path: str) -> list[Part]:
     found: list[Part] = []
-    base = {key: value for key, value in schema.items() if key not in COMBINATORS}
     # Unmodelled keywords of a draft (if/then, ...) are part of the conjunction too.
-    if any(key in VALIDATION or key in UNMODELLED for key in base):
-        found.append(Part("node", [cx.store(base)], [path]))
+    base = _beside(cx, schema, also=UNMODELLED)
+    if base is not None:
+        found.append(Part("node", [base], [path]))
     nodes, paths = _branches(cx, "allOf", schema.get("allOf"), path)
     found += [Part("node", [node], [where]) for node, where in zip(nodes, paths, strict=True)]
     for key in ("anyOf", "oneOf"):
@@ -468,10 +468,13 @@ def _flip(change: Change) -> Change:
     )
 
 
-def _beside(cx: Comparer, schema: dict[str, Any]) -> dict[str, Any] | None:
-    """The keywords of `schema` beside its combinators, or None if there are none."""
+def _beside(
+    cx: Comparer, schema: dict[str, Any], also: frozenset[str] = frozenset()
+) -> dict[str, Any] | None:
+    """The keywords of `schema` beside its combinators, or None when none of them is a
+    validation keyword (or one of `also`)."""
     base = {key: value for key, value in schema.items() if key not in COMBINATORS}
-    return cx.store(base) if any(key in VALIDATION for key in base) else None
+    return cx.store(base) if any(key in VALIDATION or key in also for key in base) else None
 
 
 def _lists(
