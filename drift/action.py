@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
 from drift.console import render_text
 from drift.errors import DriftError, SettingsError
-from drift.failure import Failure, Progress, debug_from_env, discard_stale, write_failed_report
+from drift.failure import (
+    Failure,
+    Progress,
+    debug_from_env,
+    discard_stale,
+    print_traceback,
+    write_failed_report,
+)
 from drift.report import DriftReport
 from drift.settings import CompareSettings, FailOn, Settings, load_settings, parse_bool
 from drift.sinks import workflow
@@ -273,7 +279,7 @@ def _failed(
     failure = Failure.of(exc)
     debug = debug_from_env(env)
     if debug:
-        traceback.print_exception(exc, file=sys.stderr)
+        print_traceback(exc)
     written, note = write_failed_report(options.settings, failure.problem, progress)
     notes = [note] if note else []
     sarif = cwd / options.sarif_path if options.sarif_path else None
@@ -560,7 +566,7 @@ def main(env: Mapping[str, str] | None = None, cwd: Path | None = None) -> int:
 def _last_resort(env: Mapping[str, str], cwd: Path, exc: BaseException) -> int:
     failure = Failure.of(exc)
     if debug_from_env(env):
-        traceback.print_exception(exc, file=sys.stderr)
+        print_traceback(exc)
     try:
         notes = _discard_outputs(env, cwd)
         return die(env, [failure.problem], report_path=None, notes=notes, failed=True, fix=FIX_BUG)

@@ -15,7 +15,6 @@ import gc
 import os
 import signal
 import sys
-import traceback
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -89,12 +88,19 @@ class Failure(NamedTuple):
         return f"{prog}: {self.kind}: {self.text}{hint}"
 
 
+def print_traceback(exc: BaseException, stream: TextIO | None = None) -> None:
+    """The traceback `--debug` asks for (traceback is imported only then: it is not small)."""
+    import traceback  # noqa: PLC0415
+
+    traceback.print_exception(exc, file=sys.stderr if stream is None else stream)
+
+
 def tell(exc: BaseException, *, debug: bool, stream: TextIO | None = None) -> Failure:
     """Print the failure's one line (after its traceback, with `debug`); return it."""
     stream = sys.stderr if stream is None else stream
     failure = Failure.of(exc)
     if debug:
-        traceback.print_exception(exc, file=stream)
+        print_traceback(exc, stream)
     print(failure.line(debug=debug), file=stream, flush=True)
     return failure
 
