@@ -193,7 +193,14 @@ class Prefetcher:
         self.tasks[pair.snapshot.identity] = task
         return task
 
+    def stop(self) -> None:
+        """Start nothing more: `compare` fetches what is left itself, so nothing twice."""
+        self._stopped = True
+        self._behind_probe = []
+
     def _probed(self, probe: tasks.Outcome[Fetched]) -> None:
+        if self._stopped:
+            return
         held, self._behind_probe = self._behind_probe, []
         if probe.cancelled() or isinstance(probe.result(), RegistryError):
             self._stopped = True

@@ -20,7 +20,7 @@ from drift.linemap import Lines
 from drift.registry import connect, open_registry
 from drift.registry.base import Registry, RegistrySchema
 from drift.report import Comparison, DriftReport, SchemaResult, SideInfo, Status
-from drift.settings import CompareSettings, RegistryKind, Settings, VerifyIndex, redact_url
+from drift.settings import CompareSettings, Settings, VerifyIndex, redact_url
 from drift.snapshots import LoadProblem, LocalSnapshots, Snapshot, display_path
 from drift.sources import Loader, Side, SideKind, SourceError, open_loader
 from drift.sources.directory import DirectorySource
@@ -62,6 +62,10 @@ async def compare_sides(
     try:
         await tasks.pause()  # let the index request start before the files are listed
         local = await old.load(prefetcher.offer)
+        # Every snapshot was offered. What the prefetcher has not started yet (held behind
+        # its probe, or waiting for the index) compare starts as soon as it may; were the
+        # prefetcher to start it too, when its probe ends, it would be fetched twice.
+        prefetcher.stop()
         report, documents = await compare(
             local,
             new,
@@ -122,9 +126,9 @@ async def check_async(settings: Settings, *, cwd: Path | None = None) -> CheckRe
 
 
 def check(settings: Settings, *, cwd: Path | None = None) -> CheckResult:
-    # A registry directory never waits: the check runs without asyncio (drift.tasks).
-    eager = settings.registry_kind is RegistryKind.DIRECTORY
-    return tasks.run(check_async(settings, cwd=cwd), eager=eager)
+    # Files are read in this thread and HTTP requests wait on the registry client's
+    # threads, so a check runs without asyncio (drift.tasks).
+    return tasks.run(check_async(settings, cwd=cwd), eager=True)
 
 
 # -- compare and migrate: any two sides ----------------------------------------------------

@@ -79,6 +79,20 @@ HOSTILE_ANSWERS = {
         raw_response(b"\x1f\x8b not gzip at all", "Content-Encoding: gzip"),
         "DecodingError",
     ),
+    "truncated gzip": (
+        raw_response(
+            gzip.compress(b'{"name": "md.Bar.schema"}' * 50)[:-12], "Content-Encoding: gzip"
+        ),
+        "DecodingError: gzip body ends early",
+    ),
+    "deflate bomb": (
+        raw_response(zlib.compress(bytes(64 << 20), 9), "Content-Encoding: deflate"),
+        f"larger than {MAX_DOCUMENT_BYTES} bytes once decoded (limit MAX_DOCUMENT_BYTES",
+    ),
+    "corrupt deflate": (
+        raw_response(b"\x78\x9c not deflate", "Content-Encoding: deflate"),
+        "DecodingError: deflate body",
+    ),
     "deep JSON": (
         document('{"a": ' * 300 + "{}" + "}" * 300),
         "nested deeper than 200 levels (limit MAX_NESTING)",
@@ -125,7 +139,7 @@ def test_each_hostile_answer_is_an_error_naming_the_url(
     assert "Traceback" not in stderr
 
 
-@pytest.mark.parametrize("coding", ["gzip", "deflate", "identity"])
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "raw deflate", "identity"])
 def test_gzip_and_deflate_answers_are_decoded(
     coding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -133,9 +147,16 @@ def test_gzip_and_deflate_answers_are_decoded(
     text = json.dumps(
         {"name": "md.Bar.schema", "track": "v1", "core_version": "1.1.0", "content": content}
     ).encode()
-    wire = {"gzip": gzip.compress(text), "deflate": zlib.compress(text), "identity": text}[coding]
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)  # deflate without zlib's wrapper, as some send
+    wire = {
+        "gzip": gzip.compress(text),
+        "deflate": zlib.compress(text),
+        "raw deflate": raw.compress(text) + raw.flush(),
+        "identity": text,
+    }[coding]
+    header = coding.rsplit(maxsplit=1)[-1]
     code, _, report = check(
-        tmp_path, raw_response(wire, f"Content-Encoding: {coding}"), monkeypatch
+        tmp_path, raw_response(wire, f"Content-Encoding: {header}"), monkeypatch
     )
     assert code == 1
     [item] = report["schemas"]

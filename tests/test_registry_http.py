@@ -1,18 +1,24 @@
-"""Fault injection for the HTTP registry client (httpx.MockTransport: faults, not proof of work)."""
+"""Fault injection for the HTTP registry client: a scripted transport in place of the wire.
+
+The wire itself (h11 on real sockets) is tested in test_transport.py; these are faults,
+not proof of work.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import math
+import threading
+import traceback
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-import httpx
 import pytest
 
 from drift.errors import RegistryError, SchemaNotFound
+from drift.registry import wire
 from drift.registry.http import MAX_REDIRECTS, HttpRegistry, backoff_delay, parse_retry_after
 
 DOC = {
@@ -26,7 +32,18 @@ DOC = {
     "deprecation_note": None,
 }
 
-Responder = Callable[[httpx.Request], httpx.Response]
+Responder = Callable[[wire.Request], wire.Response]
+
+
+def reply(
+    status: int,
+    payload: Any = None,
+    *,
+    headers: dict[str, str] | None = None,
+    content: bytes | None = None,
+) -> wire.Response:
+    body = json.dumps(payload).encode() if content is None else content
+    return wire.Response(status, "", wire.Headers((headers or {}).items()), body)
 
 
 class Script:
@@ -34,18 +51,18 @@ class Script:
 
     def __init__(self, *steps: Responder | Exception) -> None:
         self.steps = list(steps)
-        self.requests: list[httpx.Request] = []
+        self.requests: list[wire.Request] = []
         self.sleeps: list[float] = []
         self.now = 1000.0  # a fake monotonic clock that only sleeping moves
 
-    def handle(self, request: httpx.Request) -> httpx.Response:
+    def handle(self, request: wire.Request, timeout: float) -> wire.Response:
         self.requests.append(request)
         step = self.steps.pop(0) if len(self.steps) > 1 else self.steps[0]
         if isinstance(step, Exception):
             raise step
         return step(request)
 
-    async def sleep(self, seconds: float) -> None:
+    def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
 
@@ -55,7 +72,7 @@ class Script:
     def registry(self, **kwargs: Any) -> HttpRegistry:
         return HttpRegistry(
             "https://registry.example/api",
-            transport=httpx.MockTransport(self.handle),
+            transport=self.handle,
             sleep=self.sleep,
             clock=self.clock,
             rng=lambda: 0.5,
@@ -63,22 +80,22 @@ class Script:
         )
 
 
-def answer_for(request: httpx.Request) -> dict[str, Any]:
+def answer_for(request: wire.Request) -> dict[str, Any]:
     """DOC, answered for the track and name the request asked for."""
-    *_, track, name = request.url.raw_path.decode().split("?")[0].split("/")
+    *_, track, name = request.url.target.split("?")[0].split("/")
     return {**DOC, "track": unquote(track), "name": unquote(name)}
 
 
-def echo(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, json=answer_for(request))
+def echo(request: wire.Request) -> wire.Response:
+    return reply(200, answer_for(request))
 
 
 def ok(body: Any = DOC) -> Responder:
-    return lambda request: httpx.Response(200, json=body)
+    return lambda request: reply(200, body)
 
 
-def status(code: int, headers: dict[str, str | bytes] | None = None) -> Responder:
-    return lambda request: httpx.Response(code, headers=headers, json={"detail": "x"})
+def status(code: int, headers: dict[str, str] | None = None) -> Responder:
+    return lambda request: reply(code, {"detail": "x"}, headers=headers)
 
 
 def fetch(script: Script, **kwargs: Any) -> Any:
@@ -108,7 +125,7 @@ def test_a_base_url_with_trailing_slashes_gives_the_same_urls(base: str) -> None
     script = Script(echo)
 
     async def go() -> None:
-        registry = HttpRegistry(base, transport=httpx.MockTransport(script.handle))
+        registry = HttpRegistry(base, transport=script.handle)
         try:
             await registry.get_schema("v1", "md/Bar")
         finally:
@@ -121,7 +138,7 @@ def test_a_base_url_with_trailing_slashes_gives_the_same_urls(base: str) -> None
 
 
 def test_timeout_then_success_is_retried() -> None:
-    script = Script(httpx.ReadTimeout("slow"), ok())
+    script = Script(wire.ReadTimeout("slow"), ok())
     assert fetch(script).name == "md.Bar.schema"
     assert len(script.requests) == 2
     assert script.sleeps == [backoff_delay(0, lambda: 0.5)]
@@ -141,7 +158,7 @@ def test_429_honours_retry_after() -> None:
 
 
 def test_connect_errors_give_up_after_the_retry_budget() -> None:
-    script = Script(httpx.ConnectError("refused"))
+    script = Script(wire.ConnectError("refused"))
     with pytest.raises(RegistryError, match=r"ConnectError: refused \(gave up after 3 attempts\)"):
         fetch(script, retries=2)
     assert len(script.requests) == 3
@@ -165,7 +182,7 @@ def test_401_explains_credentials_without_leaking_the_token() -> None:
 
 def test_truncated_json_is_an_error_with_position() -> None:
     body = json.dumps(DOC)[:40].encode()
-    script = Script(lambda request: httpx.Response(200, content=body))
+    script = Script(lambda request: reply(200, content=body))
     with pytest.raises(RegistryError, match=r"not valid JSON \(at 1:41"):
         fetch(script)
 
@@ -198,27 +215,27 @@ def test_index_shape_and_missing_track() -> None:
 
 
 def test_concurrency_is_bounded() -> None:
-    in_flight = 0
-    peak = 0
+    in_flight = peak = 0
+    lock = threading.Lock()
+    together = threading.Barrier(3, timeout=30)  # three requests must be in flight at once
 
-    async def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: wire.Request, timeout: float) -> wire.Response:
         nonlocal in_flight, peak
-        in_flight += 1
-        peak = max(peak, in_flight)
-        await asyncio.sleep(0)  # yield so other requests can start if allowed
-        await asyncio.sleep(0)
-        in_flight -= 1
-        return httpx.Response(200, json=answer_for(request))
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        together.wait()
+        with lock:
+            in_flight -= 1
+        return reply(200, answer_for(request))
 
     async def go() -> int:
-        registry = HttpRegistry(
-            "https://registry.example", transport=httpx.MockTransport(handler), concurrency=3
-        )
-        await asyncio.gather(*(registry.get_schema("v1", f"s{i}") for i in range(20)))
+        registry = HttpRegistry("https://registry.example", transport=handler, concurrency=3)
+        await asyncio.gather(*(registry.get_schema("v1", f"s{i}") for i in range(21)))
         await registry.aclose()
         return registry.requests
 
-    assert asyncio.run(go()) == 20
+    assert asyncio.run(go()) == 21
     assert peak == 3
 
 
@@ -237,11 +254,11 @@ def test_backoff_grows_with_jitter_and_is_capped() -> None:
 
 
 def test_a_redirect_from_plain_http_is_not_followed_but_explained() -> None:
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(301, headers={"Location": "https://u:p@elsewhere.example/x"})
+    def handler(request: wire.Request, timeout: float) -> wire.Response:
+        return reply(301, headers={"Location": "https://u:p@elsewhere.example/x"})
 
     async def go() -> None:
-        registry = HttpRegistry("http://registry.example", transport=httpx.MockTransport(handler))
+        registry = HttpRegistry("http://registry.example", transport=handler)
         try:
             await registry.get_schema("v1", "a")
         finally:
@@ -282,7 +299,7 @@ def test_retry_after_is_parsed_strictly_and_never_crashes(
 @pytest.mark.parametrize("value", ["٣", "²", "-5", "soon", "Mon, 99 Foo 99999 99:99:99 GMT"])
 def test_an_unusable_retry_after_falls_back_to_backoff(value: str) -> None:
     # UTF-8 on the wire, as a hostile server would send it
-    script = Script(status(429, {"Retry-After": value.encode()}), ok())
+    script = Script(status(429, {"Retry-After": value.encode().decode("latin-1")}), ok())
     fetch(script)
     assert script.sleeps == [backoff_delay(0, lambda: 0.5)]
 
@@ -335,14 +352,14 @@ def test_the_budget_is_shared_by_every_request_of_a_run() -> None:
 
 
 def test_a_zero_budget_turns_retries_off() -> None:
-    script = Script(httpx.ConnectError("refused"), ok())
+    script = Script(wire.ConnectError("refused"), ok())
     with pytest.raises(RegistryError, match=r"ConnectError: refused .*budget ran out"):
         fetch(script, retry_budget=0)
     assert script.sleeps == []
 
 
 def redirect(location: str, code: int = 302) -> Responder:
-    return lambda request: httpx.Response(code, headers={"Location": location})
+    return lambda request: reply(code, headers={"Location": location})
 
 
 def test_a_redirect_from_https_to_http_is_refused_naming_both_urls() -> None:
@@ -376,16 +393,15 @@ def test_redirects_are_bounded() -> None:
 @pytest.mark.parametrize(
     "error",
     [
-        httpx.DecodingError("bad gzip"),
-        httpx.TooManyRedirects("loop"),
-        httpx.InvalidURL("bad url"),
-        httpx.StreamClosed(),
-        httpx.UnsupportedProtocol("ftp"),
-        httpx.LocalProtocolError("bad header"),
+        wire.DecodingError("bad gzip"),
+        wire.InvalidURL("bad url"),
+        wire.UnsupportedProtocol("ftp"),
+        wire.LocalProtocolError("bad header"),
+        wire.BodyTooLarge("past the limit"),
     ],
     ids=lambda error: type(error).__name__,
 )
-def test_every_httpx_error_is_a_registry_error_naming_the_url_and_not_retried(
+def test_every_unretryable_wire_error_is_a_registry_error_naming_the_url_and_not_retried(
     error: Exception,
 ) -> None:
     script = Script(error, ok())
@@ -417,3 +433,43 @@ def test_an_answer_about_another_schema_is_an_error(payload: Any, problem: str) 
         fetch(Script(ok(payload)))
     assert "GET /schemas/v1/md.Bar.schema: " in str(caught.value)
     assert problem in str(caught.value)
+
+
+def test_a_token_that_is_not_latin_1_is_refused_naming_the_header_not_its_value() -> None:
+    async def go() -> None:
+        # Nothing is listening on port 9: the request is refused before any connection.
+        registry = HttpRegistry("http://127.0.0.1:9", token="s3cret\u2713", sleep=lambda s: None)
+        try:
+            await registry.get_index("v1")
+        finally:
+            await registry.aclose()
+
+    with pytest.raises(RegistryError) as caught:
+        asyncio.run(go())
+    message = str(caught.value)
+    assert message == (
+        "registry http://127.0.0.1:9: GET /index: LocalProtocolError: "
+        "invalid header b'Authorization': not Latin-1"
+    )
+    printed = "".join(traceback.format_exception(caught.value))  # what --debug would show
+    assert "s3cret" not in printed
+
+
+def test_credentials_in_the_url_are_sent_as_basic_auth_never_in_the_url() -> None:
+    script = Script(ok())
+
+    async def go() -> None:
+        registry = HttpRegistry(
+            "https://robot:p%40ss@registry.example/api", transport=script.handle, token="tok"
+        )
+        try:
+            await registry.get_schema("v1", "md.Bar.schema")
+        finally:
+            await registry.aclose()
+
+    asyncio.run(go())
+    [request] = script.requests
+    assert str(request.url) == "https://registry.example/api/schemas/v1/md.Bar.schema"
+    # robot:p@ss, as httpx sends a URL's credentials (they win over the token, as there)
+    assert request.headers["Authorization"] == "Basic cm9ib3Q6cEBzcw=="
+    assert [name for name, _ in request.headers].count("Authorization") == 1

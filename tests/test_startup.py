@@ -26,14 +26,16 @@ from tests.helpers import write_json
 
 Serve = Callable[..., RegistryHTTPServer]
 IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| +(\S+)$", re.MULTILINE)
-HTTP_CLIENT = ("httpx", "httpcore", "h11", "anyio")  # an HTTP(S) registry's client
+HTTP_CLIENT = ("h11", "drift.registry.wire")  # an HTTP(S) registry's client
+HTTP_LIBRARIES = ("httpx", "httpcore", "anyio")  # for the sinks that post: never for a check
 ASKED_FOR_ONLY = (
     "yaml",  # YAML snapshots or a .schema-drift.yml
     "prometheus_client",  # pushgateway-url
     "redis",  # pulse-url
 )
-# a registry directory never waits, so its check runs without an event loop (drift.tasks)
-EVENT_LOOP = ("asyncio", "ssl", "socket", "selectors", "concurrent")
+# a check runs without an event loop (drift.tasks); a registry directory needs no sockets
+EVENT_LOOP = ("asyncio", "concurrent")
+NETWORK = ("ssl", "socket", "selectors")
 NOT_FOR_THE_ACTION = (
     "argparse",  # the CLI's parser: entrypoint.py uses drift.failure.run_process
     "tempfile",  # drift.files names its temporary file itself
@@ -76,8 +78,8 @@ def test_a_registry_directory_run_imports_no_http_client_and_nothing_unasked(
     code, packages, outputs = run_entrypoint(tmp_path, str(ROOT / "examples" / "registry"))
     assert code == 1  # the example drifts: the run went all the way
     assert "status<<" in outputs
-    unneeded = (*HTTP_CLIENT, *ASKED_FOR_ONLY, *NOT_FOR_THE_ACTION, *EVENT_LOOP)
-    assert sorted(packages & set(unneeded)) == []
+    unneeded = (*HTTP_CLIENT, *HTTP_LIBRARIES, *ASKED_FOR_ONLY, *NOT_FOR_THE_ACTION)
+    assert sorted(packages & {*unneeded, *EVENT_LOOP, *NETWORK}) == []
     assert "drift.diff" in packages  # the example drifts, so its changes were diffed
 
 
@@ -91,7 +93,7 @@ def test_a_run_where_nothing_drifted_imports_no_diff_engine(tmp_path: Path) -> N
     assert code == 0
     assert "synced=" in outputs or "synced<<" in outputs
     assert sorted(name for name in modules if name.startswith("drift.diff")) == []
-    assert sorted(modules & set(EVENT_LOOP)) == []
+    assert sorted(modules & {*EVENT_LOOP, *NETWORK}) == []
 
 
 def test_an_http_registry_run_imports_its_client_and_still_nothing_unasked(
@@ -100,10 +102,11 @@ def test_an_http_registry_run_imports_its_client_and_still_nothing_unasked(
     server = serve_registry(ROOT / "examples" / "registry")
     code, packages, _ = run_entrypoint(tmp_path, server.url)
     assert code == 1
-    assert "httpx" in packages  # the detection sees a lazy import when one happens
-    # httpx brings tempfile and html itself (and uuid with its CLI, where click is installed)
-    unneeded = {*ASKED_FOR_ONLY, "argparse", "github_action_utils"}
+    # the detection sees a lazy import when one happens
+    assert {*HTTP_CLIENT, "socket", "threading"} <= packages
+    unneeded = {*HTTP_LIBRARIES, *ASKED_FOR_ONLY, *NOT_FOR_THE_ACTION, *EVENT_LOOP}
     assert sorted(packages & unneeded) == []
+    assert "ssl" not in packages  # a plain http:// registry loads no TLS
 
 
 @given(st.text())

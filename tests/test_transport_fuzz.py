@@ -1,11 +1,12 @@
-"""Fuzzing the transport's response handling with raw bytes from one loopback server.
+"""Fuzzing drift.registry.wire's response handling with raw bytes from one loopback server.
 
 Each example is a response as bytes: a valid HTTP/1.x response (Content-Length, chunked
 or close-delimited, maybe after a 1xx) with a few mutations (truncation, junk header
 lines, bad chunk sizes, huge lengths, inserted, flipped or NUL bytes), or plain random
 bytes. The server answers every request with it, then closes the connection or holds it
-open. The client sends two GETs: each must end in an httpx.Response or an httpx.HTTPError
-(the read timeout ends a response that never completes), and nothing else.
+open. The client sends two GETs: each must end in a wire.Response (a final one, never a
+1xx) or a wire.HTTPError (the timeout ends a response that never completes), and nothing
+else.
 
 `FUZZ_EXAMPLES` sets the number of examples (default 150, to keep the suite fast); the
 longer run is `FUZZ_EXAMPLES=5000 python -m pytest tests/test_transport_fuzz.py
@@ -14,23 +15,21 @@ longer run is `FUZZ_EXAMPLES=5000 python -m pytest tests/test_transport_fuzz.py
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import httpx
 import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
-from drift.registry.transport import Http11Transport
+from drift.registry import wire
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
-READ_TIMEOUT = 0.1  # seconds: the transport's deadline for reading one whole response
-HANG_GUARD = 30.0  # seconds: far past two deadlines; only a transport that hangs meets it
+TIMEOUT = 0.1  # seconds: the client's deadline for connecting, sending, and reading a response
+HANG_GUARD = 30.0  # seconds: far past two deadlines; only a client that hangs meets it
 
 
 @dataclass(frozen=True)
@@ -181,24 +180,43 @@ def replies(draw: st.DrawFn) -> bytes:
 # ---------------------------------------------------------------- the property
 
 
-async def _two_gets(port: int) -> list[httpx.Response | httpx.HTTPError]:
-    outcomes: list[httpx.Response | httpx.HTTPError] = []
-    timeout = httpx.Timeout(5.0, read=READ_TIMEOUT)
-    transport = Http11Transport()
-    async with httpx.AsyncClient(transport=transport, timeout=timeout) as http:
+Outcome = wire.Response | wire.HTTPError
+
+
+def _two_gets(port: int) -> list[Outcome]:
+    outcomes: list[Outcome] = []
+    http = wire.Wire()
+    try:
         for path in ("/a", "/b"):
+            request = wire.Request(wire.parse_url(f"http://127.0.0.1:{port}{path}"), wire.Headers())
             try:
-                outcomes.append(await http.get(f"http://127.0.0.1:{port}{path}"))
-            except httpx.HTTPError as exc:  # anything else fails the test
+                outcomes.append(http(request, TIMEOUT))
+            except wire.HTTPError as exc:  # anything else fails the test
                 outcomes.append(exc)
+    finally:
+        http.close()
     return outcomes
 
 
-async def _guarded(port: int) -> list[httpx.Response | httpx.HTTPError]:
-    try:
-        return await asyncio.wait_for(_two_gets(port), HANG_GUARD)
-    except TimeoutError:  # the builtin, raised by wait_for: the transport's deadline never fired
-        pytest.fail(f"two GETs still running after {HANG_GUARD} s: the transport hung")
+def _guarded(port: int) -> list[Outcome]:
+    """_two_gets on a daemon thread, so that a client that never returns fails the example."""
+    result: list[list[Outcome]] = []
+    escaped: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(_two_gets(port))
+        except BaseException as exc:  # re-raised below, in the test's thread
+            escaped.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(HANG_GUARD)
+    if thread.is_alive():  # the client's deadline never fired
+        pytest.fail(f"two GETs still running after {HANG_GUARD} s: the client hung")
+    if escaped:
+        raise escaped[0]
+    return result[0]
 
 
 @settings(
@@ -207,13 +225,16 @@ async def _guarded(port: int) -> list[httpx.Response | httpx.HTTPError]:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(reply=replies(), hold=st.sampled_from([False, False, False, True]))
-def test_any_response_bytes_end_in_a_response_or_an_httpx_error(
+def test_any_response_bytes_end_in_a_final_response_or_an_http_error(
     server: RawServer, reply: bytes, hold: bool
 ) -> None:
     note(f"reply={reply!r} hold={hold}")
     server.scenario = Scenario(reply, hold)
-    # Any exception other than an httpx.HTTPError escapes _two_gets and fails the example.
-    for outcome in asyncio.run(_guarded(server.port)):
+    # Any exception other than a wire.HTTPError escapes _two_gets and fails the example.
+    outcomes = _guarded(server.port)
+    assert len(outcomes) == 2
+    for outcome in outcomes:
         event(f"outcome: {type(outcome).__name__}")
-        if isinstance(outcome, httpx.Response):  # a final response, never a 1xx
-            assert 200 <= outcome.status_code <= 999
+        assert isinstance(outcome, wire.Response | wire.HTTPError)
+        if isinstance(outcome, wire.Response):  # a final response, never a 1xx
+            assert 200 <= outcome.status <= 999

@@ -30,12 +30,12 @@ class ClientOptions(Protocol):
 
 
 def open_registry(settings: Settings) -> Registry:
-    """The registry implementation `--registry-url` selects (httpx is imported only for HTTP)."""
+    """The registry `--registry-url` selects (HTTP code is imported only for HTTP)."""
     return connect(settings.registry_url, settings.registry_kind, settings.registry_path, settings)
 
 
 def connect(url: str, kind: RegistryKind, path: Path | None, options: ClientOptions) -> Registry:
-    """A registry client for a location Settings validated (httpx is imported only for HTTP)."""
+    """A client for a location Settings validated (HTTP code is imported only for HTTP)."""
     from drift.settings import RegistryKind  # noqa: PLC0415
 
     if kind is RegistryKind.DIRECTORY:

@@ -1,6 +1,11 @@
-"""The Schema Registry HTTP API over httpx: bounded concurrency, retries with jittered backoff.
+"""The Schema Registry HTTP API: bounded concurrency, retries with jittered backoff.
 
-Everything a registry answers is bounded here, above the transport: the decoded body
+Each request runs whole (retries and redirects included) on one thread of the client's
+`drift.tasks.Pool`, at most `concurrency` at once, over `drift.registry.wire` (h11 on
+blocking sockets); the coroutines await it through `drift.tasks.blocking`, so a check
+runs the same on asyncio or on the eager runner, which imports no asyncio.
+
+Everything a registry answers is bounded here, above the wire: the decoded body
 (MAX_DOCUMENT_BYTES, however small it was on the wire), the JSON in it (drift.documents),
 the redirects followed (MAX_REDIRECTS, never from https:// to http://), and the time one
 run spends waiting to retry (the retry budget). Every failure is a RegistryError naming
@@ -9,43 +14,35 @@ the URL.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
-import random
 import re
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote
+from collections.abc import Callable
+from typing import Any, NamedTuple
+from urllib.parse import quote, urljoin, urlsplit
 
-import httpx
-
-from drift import __version__
+from drift import __version__, tasks
 from drift.documents import MAX_DOCUMENT_BYTES, DocumentError, loads_json
 from drift.errors import RegistryError, SchemaNotFound
+from drift.registry import wire
 from drift.registry.base import RegistrySchema, TrackIndex, parse_index, parse_schema
-from drift.registry.transport import BodyTooLarge, Http11Transport
 from drift.settings import redact_url
 
 BACKOFF_BASE = 0.5  # seconds before the first retry, doubled each time
 BACKOFF_CAP = 30.0
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
 """Redirects followed for one request (https:// registries only)."""
-DECODE_PIECE = 16 * 1024
-"""Wire bytes handed to httpx's content decoder at a time: deflate expands at most ~1032:1,
-so one decoding step makes at most ~16.5 MiB before the body limit is counted again."""
 ACCEPTED_CODINGS = ("gzip", "deflate")
 _DELTA_SECONDS = re.compile(r"[0-9]+")  # str.isdigit() would take '٣' and '²'
 _MAX_DELTA_DIGITS = 12  # ~31,700 years: anything longer is "forever" (and int() of 5000 fails)
-# httpx errors that are not worth a retry: they would fail the same way again.
 # Asking again would fail the same way: a bad URL scheme, a request we refuse to send,
-# a body past the transport's size limit.
-_NOT_RETRYABLE = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, BodyTooLarge)
+# a body past the wire's size limit.
+_NOT_RETRYABLE = (wire.UnsupportedProtocol, wire.LocalProtocolError, wire.BodyTooLarge)
 
-Sleep = Callable[[float], Awaitable[None]]
+Sleep = Callable[[float], object]
 Clock = Callable[[], float]
 
 
@@ -70,14 +67,18 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     return max(0.0, float(when) - current)
 
 
-def backoff_delay(attempt: int, rng: Callable[[], float] = random.random) -> float:
+def backoff_delay(attempt: int, rng: Callable[[], float] | None = None) -> float:
     """Exponential backoff with jitter: between half and all of base * 2**attempt, capped."""
+    if rng is None:
+        import random  # noqa: PLC0415  (only a retry needs it: kept out of start-up)
+
+        rng = random.random
     ceiling = min(BACKOFF_CAP, BACKOFF_BASE * 2.0**attempt)
     return ceiling / 2 + rng() * ceiling / 2
 
 
 def _describe(exc: Exception) -> str:
-    if isinstance(exc, httpx.TimeoutException):
+    if isinstance(exc, wire.TimeoutException):
         return f"timed out ({type(exc).__name__})"
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
@@ -86,46 +87,7 @@ def _seconds(value: float) -> str:
     return "an endless wait" if math.isinf(value) else f"{round(value, 2):g} s"
 
 
-class _Pieces(httpx.AsyncByteStream):
-    """A response body re-cut into pieces of at most DECODE_PIECE bytes."""
-
-    def __init__(self, stream: httpx.AsyncByteStream) -> None:
-        self._stream = stream
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        async for chunk in self._stream:
-            for start in range(0, len(chunk), DECODE_PIECE):
-                yield chunk[start : start + DECODE_PIECE]
-
-    async def aclose(self) -> None:
-        await self._stream.aclose()
-
-
-class _BoundedDecoding(httpx.AsyncBaseTransport):
-    """Feeds httpx's content decoder small pieces of an encoded body.
-
-    httpx inflates each piece a transport yields in one call; a 300 KB gzip body yielded
-    whole would become 300 MB before anything could count it. Cut into DECODE_PIECE
-    pieces, it is refused once MAX_DOCUMENT_BYTES of it have been decoded.
-    """
-
-    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
-        self._inner = inner
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await self._inner.handle_async_request(request)
-        if "content-encoding" in response.headers and isinstance(
-            response.stream, httpx.AsyncByteStream
-        ):
-            response.stream = _Pieces(response.stream)
-        return response
-
-    async def aclose(self) -> None:
-        await self._inner.aclose()
-
-
-@dataclass(frozen=True)
-class _Retry:
+class _Retry(NamedTuple):
     """A response worth another try: 429 or a 5xx the registry may recover from."""
 
     failure: str
@@ -142,41 +104,37 @@ class HttpRegistry:
         retries: int = 3,
         retry_budget: float = 30.0,
         concurrency: int = 16,
-        transport: httpx.AsyncBaseTransport | None = None,
-        sleep: Sleep = asyncio.sleep,
+        transport: wire.Transport | None = None,
+        sleep: Sleep | None = None,
         clock: Clock = time.monotonic,
-        rng: Callable[[], float] = random.random,
+        rng: Callable[[], float] | None = None,
     ) -> None:
-        headers = {
-            "Accept": "application/json",
-            "Accept-Encoding": ", ".join(ACCEPTED_CODINGS),
-            "User-Agent": f"schema-drift/{__version__}",
-        }
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
+        import threading  # noqa: PLC0415
+
+        headers = [
+            ("Accept", "application/json"),
+            ("Accept-Encoding", ", ".join(ACCEPTED_CODINGS)),
+            ("User-Agent", f"schema-drift/{__version__}"),
+        ]
+        credentials = _basic_credentials(base_url)
+        if credentials:  # user:password@ in the URL, sent as httpx sends them
+            headers.append(("Authorization", credentials))
+        elif token:
+            headers.append(("Authorization", f"Bearer {token}"))
+        self._headers = wire.Headers(headers)
         self._secure = base_url.lower().startswith("https://")
-        if transport is None:
-            # Plain http:// loads no CA bundle (that is a third of start-up).
-            context = httpx.create_ssl_context() if self._secure else None
-            transport = Http11Transport(ssl_context=context)
-        # Requests get absolute URLs: httpx resolves a path against base_url at ~45 µs
-        # a request, more than parsing the whole URL.
+        self._wire = wire.Wire() if transport is None else None
+        self._send: wire.Transport = transport or self._wire  # type: ignore[assignment]
+        # Requests get absolute URLs: the base's path, then the API's.
         self._prefix = base_url.rstrip("/")
-        self._client = httpx.AsyncClient(
-            headers=headers,
-            timeout=httpx.Timeout(timeout),
-            transport=_BoundedDecoding(transport),
-            # Redirects are followed here, one hop at a time (see _exchange), so each
-            # target is checked and no redirect body is ever read; proxies are not read
-            # from the environment.
-            follow_redirects=False,
-            trust_env=False,
-        )
-        self._slots = asyncio.Semaphore(concurrency)
+        self._timeout = timeout
+        self._pool = tasks.Pool(concurrency)
+        self._closed = threading.Event()
+        self._lock = threading.Lock()
         self._retries = retries
         self._retry_budget = retry_budget
         self._deadline: float | None = None  # set by the run's first retry
-        self._sleep = sleep
+        self._sleep: Sleep = sleep or self._closed.wait  # a closed client waits no more
         self._clock = clock
         self._rng = rng
         self.requests = 0
@@ -185,7 +143,7 @@ class HttpRegistry:
     async def get_index(self, track: str) -> TrackIndex:
         what = f"{self.description}: GET /index"
         try:
-            payload = await self._get_json("/index", what)
+            payload = await self._get("/index", what)
         except SchemaNotFound:
             raise RegistryError(
                 f"{what}: HTTP 404; is this the Schema Registry's base URL?"
@@ -195,23 +153,34 @@ class HttpRegistry:
     async def get_schema(self, track: str, name: str) -> RegistrySchema:
         path = f"/schemas/{quote(track, safe='')}/{quote(name, safe='')}"
         what = f"{self.description}: GET {path}"
-        return parse_schema(await self._get_json(path, what), what, track=track, name=name)
+        return parse_schema(await self._get(path, what), what, track=track, name=name)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        """Stop: queued requests are dropped, retry waits end, open connections close."""
+        self._closed.set()
+        self._pool.shutdown()
+        if self._wire is not None:
+            self._wire.close()
 
-    async def _get_json(self, path: str, what: str) -> Any:
+    def _get(self, path: str, what: str) -> Any:
+        return tasks.blocking(self._pool, lambda: self._get_json(path, what))
+
+    # ---------------------------------------------------------------- on a pool thread
+
+    def _get_json(self, path: str, what: str) -> Any:
         attempt = 0
         while True:
+            if self._closed.is_set():  # the run is over: nobody waits for this any more
+                raise RegistryError(f"{what}: not sent: the registry client was closed")
             try:
-                outcome = await self._exchange(httpx.URL(self._prefix + path), what)
-            except httpx.TransportError as exc:
+                outcome = self._exchange(wire.parse_url(self._prefix + path), what)
+            except wire.TransportError as exc:
                 if isinstance(exc, _NOT_RETRYABLE):
                     raise RegistryError(f"{what}: {_describe(exc)}") from None
                 outcome = _Retry(_describe(exc), None)
-            except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
-                # DecodingError (a corrupt gzip body), TooManyRedirects, ...: the same
-                # request would fail the same way, so they are not retried.
+            except wire.HTTPError as exc:
+                # InvalidURL, DecodingError, ...: the same request would fail the same
+                # way, so they are not retried.
                 raise RegistryError(f"{what}: {_describe(exc)}") from None
             if isinstance(outcome, bytes):
                 return _parse(outcome, what)
@@ -228,7 +197,7 @@ class HttpRegistry:
                     f"out; {wait} {_seconds(delay)}, {_seconds(left)} of the run's "
                     f"{_seconds(self._retry_budget)} are left; raise --retry-budget to wait longer)"
                 )
-            await self._sleep(delay)
+            self._sleep(delay)
             attempt += 1
 
     def _budget_left(self) -> float:
@@ -237,55 +206,70 @@ class HttpRegistry:
         The budget is one deadline for the whole run, set by its first retry: requests
         retrying at once share it, and the time retried requests take counts too.
         """
-        now = self._clock()
-        if self._deadline is None:
-            self._deadline = now + self._retry_budget
-        return max(0.0, self._deadline - now)
+        with self._lock:
+            now = self._clock()
+            if self._deadline is None:
+                self._deadline = now + self._retry_budget
+            return max(0.0, self._deadline - now)
 
-    async def _exchange(self, url: httpx.URL, what: str) -> bytes | _Retry:
+    def _exchange(self, url: wire.URL, what: str) -> bytes | _Retry:
         """One request, following redirects from https:// registries: the body, or a _Retry."""
-        request = self._client.build_request("GET", url)
-        async with self._slots:
-            for _ in range(MAX_REDIRECTS + 1):
+        headers = self._headers
+        for _ in range(MAX_REDIRECTS + 1):
+            with self._lock:
                 self.requests += 1
-                response = await self._client.send(request, stream=True)
-                try:
-                    status = response.status_code
-                    if status in RETRYABLE_STATUS:
-                        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                        return _Retry(f"HTTP {status}", retry_after)
-                    if response.next_request is None:
-                        _check_status(response, what)
-                        return await _read_body(response, what)
-                    request = self._redirected(response.next_request, request.url, status, what)
-                finally:
-                    await response.aclose()
+            response = self._send(wire.Request(url, headers), self._timeout)
+            status = response.status
+            if status in RETRYABLE_STATUS:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                return _Retry(f"HTTP {status}", retry_after)
+            location = response.headers.get("Location") if status in REDIRECT_STATUS else None
+            if location is None:
+                _check_status(response, what)
+                return _read_body(response, what)
+            target = self._redirected(location, url, status, what)
+            if target.origin != url.origin:  # credentials never follow to another origin
+                headers = wire.Headers(
+                    (name, value) for name, value in headers if name.lower() != "authorization"
+                )
+            url = target
         raise RegistryError(
             f"{what}: more than {MAX_REDIRECTS} redirects (limit MAX_REDIRECTS; the last to "
-            f"{redact_url(str(request.url))})"
+            f"{redact_url(str(url))})"
         )
 
-    def _redirected(
-        self, target: httpx.Request, source: httpx.URL, status: int, what: str
-    ) -> httpx.Request:
-        """The next hop, if it may be taken (httpx has dropped credentials across origins)."""
-        to = redact_url(str(target.url))
+    def _redirected(self, location: str, source: wire.URL, status: int, what: str) -> wire.URL:
+        """The next hop, if it may be taken."""
+        joined = urljoin(str(source), location)
+        to = redact_url(joined)
         if not self._secure:
             # An http:// registry is never redirected, above all not to an https:// peer
             # it could not verify.
             raise RegistryError(
                 f"{what}: HTTP {status} redirect to {to}; use that address as --registry-url"
             )
-        if target.url.scheme != "https":
+        if urlsplit(joined).scheme.lower() != "https":
             raise RegistryError(
                 f"{what}: HTTP {status} redirect from {redact_url(str(source))} to {to} refused: "
                 "an https:// registry is never followed to an unencrypted address"
             )
-        return target
+        return wire.parse_url(joined)
 
 
-def _check_status(response: httpx.Response, what: str) -> None:
-    status = response.status_code
+def _basic_credentials(url: str) -> str | None:
+    """`Basic …` for a URL's user:password@, or None; they are never sent in the URL itself."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return None
+    from base64 import b64encode  # noqa: PLC0415  (rare: kept out of start-up)
+    from urllib.parse import unquote  # noqa: PLC0415
+
+    pair = f"{unquote(parts.username or '')}:{unquote(parts.password or '')}"
+    return "Basic " + b64encode(pair.encode()).decode("ascii")
+
+
+def _check_status(response: wire.Response, what: str) -> None:
+    status = response.status
     if status == 404:
         raise SchemaNotFound(f"{what}: HTTP 404 (the registry does not have it)")
     if status in (401, 403):
@@ -295,17 +279,17 @@ def _check_status(response: httpx.Response, what: str) -> None:
         )
     if 300 <= status < 400:
         raise RegistryError(
-            f"{what}: HTTP {status} {response.reason_phrase} (a redirect with no usable Location)"
+            f"{what}: HTTP {status} {response.reason} (a redirect with no usable Location)"
         )
     if status >= 400 or status < 200:
-        raise RegistryError(f"{what}: HTTP {status} {response.reason_phrase}")
+        raise RegistryError(f"{what}: HTTP {status} {response.reason}")
 
 
-async def _read_body(response: httpx.Response, what: str) -> bytes:
+def _read_body(response: wire.Response, what: str) -> bytes:
     """The decoded body, refused as soon as it passes MAX_DOCUMENT_BYTES."""
     codings = [
         coding.strip().lower()
-        for coding in response.headers.get_list("content-encoding", split_commas=True)
+        for coding in response.headers.get_list("content-encoding")
         if coding.strip().lower() not in ("", "identity")
     ]
     # Stacked codings multiply the expansion (gzip inside gzip): one is plenty.
@@ -314,17 +298,33 @@ async def _read_body(response: httpx.Response, what: str) -> bytes:
             f"{what}: Content-Encoding {', '.join(codings)!r} is not accepted "
             f"(one of {', '.join(ACCEPTED_CODINGS)}, or none)"
         )
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > MAX_DOCUMENT_BYTES:
-            raise RegistryError(
-                f"{what}: response body larger than {MAX_DOCUMENT_BYTES} bytes once decoded "
-                "(limit MAX_DOCUMENT_BYTES, 8 MiB); stopped reading"
-            )
-        chunks.append(chunk)
-    return b"".join(chunks)
+    body = _decode(response.body, codings[0], what) if codings else response.body
+    if len(body) > MAX_DOCUMENT_BYTES:
+        raise RegistryError(
+            f"{what}: response body larger than {MAX_DOCUMENT_BYTES} bytes once decoded "
+            "(limit MAX_DOCUMENT_BYTES, 8 MiB); stopped reading"
+        )
+    return body
+
+
+def _decode(data: bytes, coding: str, what: str) -> bytes:
+    """gzip or deflate, inflated to at most one byte past MAX_DOCUMENT_BYTES, whatever the ratio."""
+    import zlib  # noqa: PLC0415
+
+    # deflate is zlib-wrapped by the standard; some servers send it raw, as httpx accepts.
+    formats = [zlib.MAX_WBITS | 16] if coding == "gzip" else [zlib.MAX_WBITS, -zlib.MAX_WBITS]
+    for number, wbits in enumerate(formats, 1):
+        decoder = zlib.decompressobj(wbits)
+        try:
+            body = decoder.decompress(data, MAX_DOCUMENT_BYTES + 1)
+        except zlib.error as exc:
+            if number < len(formats):
+                continue
+            raise RegistryError(f"{what}: DecodingError: {coding} body: {exc}") from None
+        if len(body) <= MAX_DOCUMENT_BYTES and not decoder.eof:
+            raise RegistryError(f"{what}: DecodingError: {coding} body ends early")
+        return body
+    raise AssertionError("unreachable")
 
 
 def _parse(body: bytes, what: str) -> Any:
