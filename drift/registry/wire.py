@@ -417,9 +417,12 @@ def _refusal(headers: list[tuple[bytes, bytes]], exc: h11.LocalProtocolError) ->
 
 def _send(connection: _Connection, head: h11.Request, timeout: float, retry_if_stale: bool) -> None:
     parser = connection.parser
-    data = parser.send(head) + parser.send(h11.EndOfMessage())
-    connection.sock.settimeout(timeout)
     try:
+        data = parser.send(head) + parser.send(h11.EndOfMessage())
+    except h11.LocalProtocolError as exc:  # not in a state to send: never sent
+        raise LocalProtocolError(_clip(str(exc))) from None
+    try:
+        connection.sock.settimeout(timeout)  # a socket close() shut raises OSError here
         connection.sock.sendall(data)
     except TimeoutError:
         raise WriteTimeout("timed out sending the request") from None
