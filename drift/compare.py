@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from drift import tasks
 from drift.errors import RegistryError, SchemaNotFound
@@ -85,13 +85,32 @@ OnDocument = Callable[[Snapshot, RegistrySchema], None]
 Fetched = RegistrySchema | RegistryError
 
 
+class Started(Protocol):
+    """Fetches already started, by snapshot identity (a Prefetcher, or a plain dict)."""
+
+    def get(self, identity: str, /) -> Awaitable[Fetched] | None: ...
+
+
+_NONE_STARTED: dict[str, Awaitable[Fetched]] = {}
+
+
 async def _fetch_one(
-    registry: Registry, track: str, pair: Pair, on_document: OnDocument | None
+    registry: Registry,
+    track: str,
+    pair: Pair,
+    on_document: OnDocument | None,
+    on_answer: Callable[[Fetched], None] | None = None,
 ) -> Fetched:
+    """The pair's registry document (or why not); `on_answer` hears of it before the
+    CPU work of `on_document`, so the requests it starts travel meanwhile."""
     try:
         document = await registry.get_schema(track, pair.entry.name)
     except RegistryError as exc:
+        if on_answer is not None:
+            on_answer(exc)
         return exc
+    if on_answer is not None:
+        on_answer(document)
     if on_document is not None:
         # Yield once first: the request waiting for the slot this one freed is sent
         # before the CPU work on this document, not after it.
@@ -105,10 +124,10 @@ async def _fetch(
     track: str,
     pairs: list[Pair],
     on_document: OnDocument | None = None,
-    started: Mapping[str, Awaitable[Fetched]] | None = None,
+    started: Started | None = None,
 ) -> dict[str, Fetched]:
     """Fetch each pair's registry document, or await the fetch `started` already has."""
-    started = started or {}
+    started = started if started is not None else _NONE_STARTED
     results = await tasks.gather(
         *(
             started.get(pair.snapshot.identity) or _fetch_one(registry, track, pair, on_document)
@@ -125,9 +144,12 @@ class Prefetcher:
     whose hash differs from its index entry's is fetched on every path `compare`
     can take (but an outage), so its fetch can start at once. The first goes out
     alone, as the probe: until one fetch has worked, a registry that cannot serve
-    schemas is not sent a thousand requests. A failed probe stops the prefetcher,
-    and `compare` then does the rest its usual way. `tasks` maps each snapshot
-    identity to its fetch; `compare(prefetched=...)` awaits them.
+    schemas is not sent a thousand requests; those held behind it start as soon as
+    it answers (before its document is diffed). A failed probe stops the
+    prefetcher, and `compare` then does the rest its usual way. `tasks` maps each
+    snapshot identity to its fetch; `compare(prefetched=prefetcher)` takes them
+    with `get`, which also claims an identity not started yet, so that nothing is
+    fetched twice.
     """
 
     def __init__(
@@ -143,6 +165,7 @@ class Prefetcher:
         self._before_index: list[Snapshot] = []
         self._behind_probe: list[Pair] = []
         self._seen: set[str] = set()
+        self._claimed: set[str] = set()  # taken by compare before a fetch was started
         self._probe: tasks.Outcome[Fetched] | None = None
         self._open = False
         self._stopped = False
@@ -175,39 +198,44 @@ class Prefetcher:
     def _consider(self, snapshot: Snapshot) -> None:
         assert self._matcher is not None
         entry = self._matcher.find(snapshot)
-        if entry is None or entry.sha256 == snapshot.sha256 or snapshot.identity in self._seen:
+        identity = snapshot.identity
+        if entry is None or entry.sha256 == snapshot.sha256 or identity in self._seen:
+            return
+        if identity in self._claimed:
             return
         self._seen.add(snapshot.identity)  # a duplicate identity is fetched once
         pair = Pair(snapshot, entry)
         if self._open:
             self._start(pair)
         elif self._probe is None:
-            self._probe = self._start(pair)
-            self._probe.add_done_callback(self._probed)
+            self._probe = self._start(pair, on_answer=self._probe_answered)
         else:
             self._behind_probe.append(pair)
 
-    def _start(self, pair: Pair) -> tasks.Outcome[Fetched]:
-        fetch = _fetch_one(self._registry, self._track, pair, self._on_document)
+    def get(self, identity: str, /) -> tasks.Outcome[Fetched] | None:
+        """The fetch started for `identity`; if none was, it never will be (the caller's)."""
+        task = self.tasks.get(identity)
+        if task is None:
+            self._claimed.add(identity)
+        return task
+
+    def _start(
+        self, pair: Pair, on_answer: Callable[[Fetched], None] | None = None
+    ) -> tasks.Outcome[Fetched]:
+        fetch = _fetch_one(self._registry, self._track, pair, self._on_document, on_answer)
         task = tasks.spawn(fetch)
         self.tasks[pair.snapshot.identity] = task
         return task
 
-    def stop(self) -> None:
-        """Start nothing more: `compare` fetches what is left itself, so nothing twice."""
-        self._stopped = True
-        self._behind_probe = []
-
-    def _probed(self, probe: tasks.Outcome[Fetched]) -> None:
-        if self._stopped:
-            return
+    def _probe_answered(self, answer: Fetched) -> None:
         held, self._behind_probe = self._behind_probe, []
-        if probe.cancelled() or isinstance(probe.result(), RegistryError):
+        if isinstance(answer, RegistryError):
             self._stopped = True
             return
         self._open = True
         for pair in held:
-            self._start(pair)
+            if pair.snapshot.identity not in self._claimed:  # compare fetches those
+                self._start(pair)
 
     async def aclose(self) -> None:
         """Cancel the fetches nobody awaited (e.g. of a duplicate identity) and reap them."""
@@ -253,7 +281,7 @@ async def compare(
     clock: Callable[[], float] = time.perf_counter,
     index: Awaitable[TrackIndex] | None = None,
     on_document: OnDocument | None = None,
-    prefetched: Mapping[str, Awaitable[Fetched]] | None = None,
+    prefetched: Started | None = None,
     verify_all: bool = False,
     sides: Sides | None = None,
 ) -> tuple[DriftReport, dict[str, RegistrySchema]]:
@@ -262,9 +290,10 @@ async def compare(
     `index` is the GET /index already in flight, when the caller started it early;
     `on_document` sees each fetched document as it arrives (work done while the
     other requests are still travelling); `prefetched` has fetches a `Prefetcher`
-    started, by snapshot identity; `verify_all` fetches every matched schema rather
-    than trusting the index's hashes once one of them checked out. `sides` names
-    what is only on one side when `registry` is not a registry but any NEW source.
+    started, by snapshot identity (taking one claims it); `verify_all` fetches every
+    matched schema rather than trusting the index's hashes once one of them checked
+    out. `sides` names what is only on one side when `registry` is not a registry but
+    any NEW source.
     """
     sides = sides or Sides()
     started = clock()
@@ -401,7 +430,7 @@ async def _verify(
     differing: list[Pair],
     pairs: list[Pair],
     fetched: dict[str, Fetched],
-    prefetched: Mapping[str, Awaitable[Fetched]] | None,
+    prefetched: Started | None,
 ) -> tuple[bool | None, str | None]:
     """Check the index's hash against one schema's content: (verified, outage message).
 

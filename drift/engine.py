@@ -62,10 +62,6 @@ async def compare_sides(
     try:
         await tasks.pause()  # let the index request start before the files are listed
         local = await old.load(prefetcher.offer)
-        # Every snapshot was offered. What the prefetcher has not started yet (held behind
-        # its probe, or waiting for the index) compare starts as soon as it may; were the
-        # prefetcher to start it too, when its probe ends, it would be fetched twice.
-        prefetcher.stop()
         report, documents = await compare(
             local,
             new,
@@ -74,7 +70,7 @@ async def compare_sides(
             include_new=include_new,
             index=index,
             on_document=assessor.on_document,  # diffs run while other fetches travel
-            prefetched=prefetcher.tasks,
+            prefetched=prefetcher,
             verify_all=verify_all,
             sides=sides,
         )

@@ -117,6 +117,49 @@ def test_only_the_probe_travels_until_it_has_worked_then_every_differing_schema(
     assert tasks == ["md.A", "md.C", "md.D"]
 
 
+def test_the_held_fetches_start_when_the_probe_answers_before_its_diff() -> None:
+    async def scenario() -> tuple[list[str], list[str]]:
+        registry = Stub()
+        registry.release.set()
+        index: asyncio.Future[TrackIndex] = asyncio.get_running_loop().create_future()
+        index.set_result(index_of("md.A", "md.C", "md.D"))
+        asked_at_diff: list[str] = []
+
+        def on_document(local: Snapshot, document: RegistrySchema) -> None:
+            if local.identity == "md.A":  # the probe's document is diffed ...
+                asked_at_diff.extend(registry.asked)  # ... after the held ones went out
+
+        prefetcher = Prefetcher(registry, "v1", index, on_document)
+        for name in ("md.A", "md.C", "md.D"):
+            prefetcher.offer(LOCAL[name])
+        await asyncio.gather(*prefetcher.tasks.values())
+        await prefetcher.aclose()
+        return asked_at_diff, sorted(prefetcher.tasks)
+
+    asked_at_diff, started = asyncio.run(scenario())
+    assert asked_at_diff == ["md.A.schema", "md.C.schema", "md.D.schema"]
+    assert started == ["md.A", "md.C", "md.D"]
+
+
+def test_what_compare_takes_first_the_prefetcher_never_starts() -> None:
+    async def scenario() -> tuple[list[str], bool]:
+        registry = Stub()
+        index: asyncio.Future[TrackIndex] = asyncio.get_running_loop().create_future()
+        index.set_result(index_of("md.A", "md.C", "md.D"))
+        prefetcher = Prefetcher(registry, "v1", index)
+        for name in ("md.A", "md.C", "md.D"):
+            prefetcher.offer(LOCAL[name])  # md.C and md.D are held behind md.A
+        taken = prefetcher.get("md.C")  # compare fetches md.C itself
+        registry.release.set()  # the probe answers: only md.D is started
+        await asyncio.gather(*prefetcher.tasks.values())
+        await prefetcher.aclose()
+        return registry.asked, taken is None
+
+    asked, not_started = asyncio.run(scenario())
+    assert asked == ["md.A.schema", "md.D.schema"]
+    assert not_started
+
+
 def test_a_failed_probe_stops_it() -> None:
     async def scenario() -> tuple[list[str], list[str]]:
         registry = Stub(fail=True)
