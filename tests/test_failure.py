@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -344,6 +345,41 @@ def test_sigterm_ends_a_check_like_an_interrupt(repo: Path, hook: Path) -> None:
     finally:
         process.kill()
         process.wait()
+    report = validate_report(json.loads((repo / "drift_report.json").read_text()))
+    assert [e["message"] for e in report["errors"]] == ["interrupted before the check finished"]
+
+
+def test_sigterm_ends_a_check_waiting_on_a_registry_that_never_answers(repo: Path) -> None:
+    """The main thread waits on a pool thread's request: the signal still ends it at once."""
+    (repo / "drift_report.json").write_text(STALE)
+    asked = threading.Event()
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+
+        def accept_and_hang() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)  # the GET /index: never answered
+                asked.set()
+                connection.recv(65536)  # until the client hangs up
+
+        server = threading.Thread(target=accept_and_hang, daemon=True)
+        server.start()
+        url = f"http://127.0.0.1:{port}"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "drift", "check", "--registry-url", url,
+             "--schema-dir", "schemas", "--timeout", "300"],
+            cwd=repo, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+        try:
+            assert asked.wait(timeout=30)
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=30) == 2  # not the 300 s timeout
+            assert process.stderr is not None
+            assert process.stderr.read() == "schema-drift: interrupted\n"
+        finally:
+            process.kill()
+            process.wait()
     report = validate_report(json.loads((repo / "drift_report.json").read_text()))
     assert [e["message"] for e in report["errors"]] == ["interrupted before the check finished"]
 
