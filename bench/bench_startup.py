@@ -58,10 +58,13 @@ SCHEMA_SETS = {"example": 1, "synced": 0, "drifted": 1}  # name → the exit cod
 REGISTRY_KINDS = ("dir", "http")
 LAYOUTS = ("installed", "source")
 # imported only when a run's inputs need them (as tests/test_startup.py checks)
-HTTP_CLIENT = ("httpx", "httpcore", "h11", "anyio")
+HTTP_CLIENT = ("h11", "socket", "ssl")  # an HTTP registry's client (ssl for https:// only)
 ASKED_FOR_ONLY = ("yaml", "prometheus_client", "redis")
-# httpx brings tempfile and html itself
-NOT_FOR_THE_ACTION = ("argparse", "tempfile", "html", "github_action_utils", "uuid")
+# a check needs neither asyncio nor httpx (its sinks that post use httpx, when asked for)
+NOT_FOR_THE_ACTION = (
+    "argparse", "tempfile", "html", "github_action_utils", "uuid",
+    "asyncio", "httpx", "httpcore", "anyio",
+)  # fmt: skip
 IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+\d+ \| +(\S+)$")
 
 
@@ -261,8 +264,7 @@ def warnings(cell: Cell) -> list[str]:
     if cell.codes != {expected}:
         found.append(f"exit codes {sorted(cell.codes)}, expected {expected} on every run")
     if cell.registry == "http":
-        # httpx brings uuid with its CLI where click is installed (a dev venv)
-        unneeded = {*ASKED_FOR_ONLY, "argparse", "github_action_utils"}
+        unneeded = {*ASKED_FOR_ONLY, *NOT_FOR_THE_ACTION, "ssl"}  # the registry is http://
     else:
         unneeded = {*HTTP_CLIENT, *ASKED_FOR_ONLY, *NOT_FOR_THE_ACTION}
     extra = sorted(cell.packages & unneeded)
