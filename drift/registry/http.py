@@ -18,7 +18,7 @@ import json
 import math
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -123,8 +123,10 @@ class HttpRegistry:
             headers.append(("Authorization", f"Bearer {token}"))
         self._headers = wire.Headers(headers)
         self._secure = base_url.lower().startswith("https://")
-        self._wire = wire.Wire() if transport is None else None
-        self._send: wire.Transport = transport or self._wire  # type: ignore[assignment]
+        self._wire: wire.Wire | None = None
+        if transport is None:  # else a test's fault injection stands in for the wire
+            self._wire = transport = wire.Wire()
+        self._send = transport
         # Requests get absolute URLs: the base's path, then the API's.
         self._prefix = base_url.rstrip("/")
         self._timeout = timeout
@@ -162,7 +164,8 @@ class HttpRegistry:
         if self._wire is not None:
             self._wire.close()
 
-    def _get(self, path: str, what: str) -> Any:
+    def _get(self, path: str, what: str) -> Awaitable[Any]:
+        """The JSON at `path`, fetched (retries and redirects included) on a pool thread."""
         return tasks.blocking(self._pool, lambda: self._get_json(path, what))
 
     # ---------------------------------------------------------------- on a pool thread
