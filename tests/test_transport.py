@@ -11,8 +11,10 @@ import asyncio
 import gzip
 import os
 import shutil
+import socket
 import ssl
 import subprocess
+import threading
 from collections.abc import Callable, Coroutine, Iterable
 from contextlib import closing
 from dataclasses import dataclass
@@ -472,6 +474,46 @@ def test_the_timeout_is_one_deadline_for_a_whole_response_however_it_drips() -> 
     kind, dripped = run(scenario)
     assert kind is wire.ReadTimeout
     assert 1 < dripped < len(whole)  # bytes kept coming, and the client gave up before the end
+
+
+def test_a_name_lookup_that_hangs_ends_at_the_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    release = threading.Event()
+    looked_up: list[object] = []
+
+    def hanging(host: object, *args: Any, **kwargs: Any) -> list[Any]:
+        looked_up.append(host)
+        release.wait(timeout=60)  # a resolver that does not answer
+        raise socket.gaierror(-3, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        request = wire.Request(wire.parse_url("http://registry.example/index"), wire.Headers())
+        try:
+            wire.Wire()(request, 0.2)
+        except BaseException as exc:  # what the call ended in is the result
+            outcome.append(exc)
+
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    caller.join(timeout=30)  # without a bound, it would wait for the resolver (60 s here)
+    release.set()
+    assert not caller.is_alive()
+    [error] = outcome
+    assert isinstance(error, wire.ConnectTimeout)
+    assert str(error) == "looking up registry.example timed out"
+    assert looked_up == [b"registry.example"]
+
+
+def test_a_name_that_does_not_resolve_is_a_connect_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unknown(host: object, *args: Any, **kwargs: Any) -> list[Any]:
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unknown)
+    request = wire.Request(wire.parse_url("http://registry.invalid/index"), wire.Headers())
+    with pytest.raises(wire.ConnectError, match=r"Name or service not known"):
+        wire.Wire()(request, 5.0)
 
 
 def test_unsupported_scheme_is_refused_by_parse_url() -> None:

@@ -29,7 +29,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote, urljoin, urlsplit
 
 import h11
@@ -338,15 +338,8 @@ class Wire:
     def _connect(self, url: URL, timeout: float) -> _Connection:
         if self._closed:
             raise ConnectError("the client is closed")
+        sock = _open(url.host, url.port, time.monotonic() + timeout)
         where = f"{url.host}:{url.port}"
-        try:
-            # bytes: a str host would be run through the idna codec, imported for it
-            address = (url.host.encode("ascii"), url.port)
-            sock = socket.create_connection(address, timeout=timeout)  # type: ignore[arg-type]
-        except TimeoutError:
-            raise ConnectTimeout(f"connect to {where} timed out") from None
-        except OSError as exc:
-            raise ConnectError(_os_error(exc)) from exc
         try:
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if url.scheme == "https":
@@ -386,6 +379,77 @@ class Wire:
         finally:
             self._release(url.origin, connection, keep)
         return response
+
+
+def _open(host: str, port: int, deadline: float) -> socket.socket:
+    """A TCP connection to `host` before the deadline: the name lookup included, tried
+    address by address (socket.create_connection gives each address the whole timeout,
+    and the lookup none)."""
+    where = f"{host}:{port}"
+    last: OSError | None = None
+    for family, kind, proto, _, address in _addresses(host, port, deadline):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(left)
+            sock.connect(address)
+        except TimeoutError:
+            sock.close()
+            break
+        except OSError as exc:
+            sock.close()
+            last = exc
+            continue
+        return sock
+    if last is not None and time.monotonic() < deadline:
+        raise ConnectError(_os_error(last)) from last
+    raise ConnectTimeout(f"connect to {where} timed out")
+
+
+AddressInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, tuple[Any, ...]]
+
+
+def _addresses(host: str, port: int, deadline: float) -> list[AddressInfo]:
+    """getaddrinfo, bounded by the deadline: the system's resolver has timeouts of its own
+    (seconds per server and attempt), so the lookup runs on a thread of its own, which a
+    check stops waiting for at the deadline."""
+    import threading  # noqa: PLC0415
+
+    # bytes: a str host would be run through the idna codec, imported for it
+    name = host.encode("ascii")
+    found: list[AddressInfo] = []
+    failed: list[OSError] = []
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            found.extend(socket.getaddrinfo(name, port, type=socket.SOCK_STREAM))
+        except OSError as exc:
+            failed.append(exc)
+        finally:
+            done.set()
+
+    if _is_ip_literal(host):
+        lookup()  # no name to resolve: answered at once
+    else:
+        threading.Thread(target=lookup, name="drift-resolve", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            raise ConnectTimeout(f"looking up {host} timed out")
+    if failed:
+        raise ConnectError(_os_error(failed[0])) from failed[0]
+    return found
+
+
+def _is_ip_literal(host: str) -> bool:
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+        except OSError:
+            continue
+        return True
+    return False
 
 
 def _head(request: Request) -> h11.Request:
