@@ -215,40 +215,16 @@ class _Wait(Generic[T]):
 # ---------------------------------------------------------------- the eager runner
 
 
-class Finished(Generic[T]):
-    """An eager run's awaitable that is finished when it is made."""
+class _Nothing:
+    """What an eager `pause()` returns: awaiting it waits for nothing."""
 
-    __slots__ = ("_exception", "_result")
+    __slots__ = ()
 
-    def __init__(self, result: T, exception: Exception | None = None) -> None:
-        self._result, self._exception = result, exception
-
-    def done(self) -> bool:
-        return True
-
-    def cancelled(self) -> bool:
-        return False
-
-    def cancel(self) -> bool:
-        return False  # as asyncio's cancel() of a task that is done
-
-    def exception(self) -> BaseException | None:
-        return self._exception
-
-    def result(self) -> T:
-        if self._exception is not None:
-            raise self._exception
-        return self._result
-
-    def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
-        fn(self)
-
-    def __await__(self) -> Generator[Any, None, T]:
+    def __await__(self) -> Generator[Any, None, None]:
         yield from ()
-        return self.result()
 
 
-_NOTHING: Finished[None] = Finished(None)
+_NOTHING = _Nothing()
 
 _PARKED, _RUNNING, _DONE, _CANCELLED = "parked", "running", "done", "cancelled"
 
