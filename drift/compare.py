@@ -199,11 +199,11 @@ class Prefetcher:
         assert self._matcher is not None
         entry = self._matcher.find(snapshot)
         identity = snapshot.identity
-        if entry is None or entry.sha256 == snapshot.sha256 or identity in self._seen:
+        if entry is None or entry.sha256 == snapshot.sha256:
             return
-        if identity in self._claimed:
+        if identity in self._seen or identity in self._claimed:
             return
-        self._seen.add(snapshot.identity)  # a duplicate identity is fetched once
+        self._seen.add(identity)  # a duplicate identity is fetched once
         pair = Pair(snapshot, entry)
         if self._open:
             self._start(pair)
