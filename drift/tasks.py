@@ -19,7 +19,8 @@ Blocking work (the registry client's HTTP requests) goes to a `Pool` of threads 
 on. A coroutine that waits for anything else under the eager runner (a real asyncio
 future) raises `RuntimeError` at once rather than hang. Outside `run(..., eager=True)`
 every call goes to asyncio, so the engine behaves as it always did inside an event loop
-(`watch`, git sources).
+(`watch`, and `compare`, `migrate` and `pull`, whose git sources are asyncio
+subprocesses).
 """
 
 from __future__ import annotations
