@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
 import h11
 
@@ -159,10 +159,8 @@ class URL(NamedTuple):
         return f"{self.scheme}://{self.authority}{self.target}"
 
 
-def parse_url(text: str, base: URL | None = None) -> URL:
-    """`text` (absolute, or relative to `base`) as a URL; InvalidURL or UnsupportedProtocol."""
-    if base is not None:
-        text = urljoin(str(base), text)
+def parse_url(text: str) -> URL:
+    """An absolute URL, split; InvalidURL or UnsupportedProtocol."""
     try:
         parts = urlsplit(text)
         port = parts.port
