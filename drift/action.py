@@ -11,7 +11,6 @@ import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
 
 from drift.console import render_text
 from drift.errors import DriftError, SettingsError
@@ -23,6 +22,7 @@ from drift.failure import (
     print_traceback,
     write_failed_report,
 )
+from drift.records import Row
 from drift.report import DriftReport
 from drift.settings import CompareSettings, FailOn, Settings, load_settings, parse_bool
 from drift.sinks import workflow
@@ -79,7 +79,7 @@ def input_label(settings_name: str) -> str:
     return f"input '{_SETTINGS_TO_INPUT.get(settings_name, settings_name)}'"
 
 
-class ActionOptions(NamedTuple):
+class ActionOptions(Row):
     settings: Settings
     report_path: str
     sarif_path: str | None
@@ -386,7 +386,7 @@ COMPARISON_OUTPUTS = (
 )
 
 
-class ExtraRun(NamedTuple):
+class ExtraRun(Row):
     """A comparison the step ran beside its check: `against`, or the migration preview."""
 
     report: DriftReport

@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 from drift import tasks
 from drift.errors import RegistryError, SchemaNotFound
+from drift.records import Row
 from drift.registry.base import IndexEntry, Registry, RegistrySchema, TrackIndex
 from drift.report import DriftReport, SchemaResult, Status
 from drift.snapshots import LocalSnapshots, Snapshot
@@ -34,7 +35,7 @@ def normalise_name(name: str) -> str:
     return name
 
 
-class Sides(NamedTuple):
+class Sides(Row):
     """What a schema on one side only is called: check's words, or compare's."""
 
     only_in_old: Status = Status.MISSING_IN_REGISTRY
@@ -42,7 +43,7 @@ class Sides(NamedTuple):
     absent: str | None = None  # why an OLD schema has no NEW counterpart (default: check's)
 
 
-class Pair(NamedTuple):
+class Pair(Row):
     snapshot: Snapshot
     entry: IndexEntry
 

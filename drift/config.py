@@ -17,10 +17,11 @@ from __future__ import annotations
 import fnmatch
 import re
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from drift.errors import SettingsError
 from drift.localfiles import UnusableFile, located, parse_yaml, read_text
+from drift.records import Row
 from drift.vocabulary import ChangeKind
 
 CONFIG_NAME = ".schema-drift.yml"
@@ -30,7 +31,7 @@ _ACCEPT_KEYS = {"fingerprint", "reason", "schema"}
 _FINGERPRINT = re.compile(r"^[0-9a-f]{12}$")
 
 
-class IgnoreRule(NamedTuple):
+class IgnoreRule(Row):
     schema: str = "*"
     kind: ChangeKind | None = None
     path: str = "*"
@@ -44,12 +45,12 @@ class IgnoreRule(NamedTuple):
         )
 
 
-class Accepted(NamedTuple):
+class Accepted(Row):
     fingerprint: str
     reason: str | None = None
 
 
-class DriftConfig(NamedTuple):
+class DriftConfig(Row):
     path: Path | None = None
     ignore: tuple[IgnoreRule, ...] = ()
     accept: tuple[Accepted, ...] = ()

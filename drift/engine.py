@@ -10,13 +10,14 @@ what differs is fetched and diffed as soon as both hashes are known. `check` is
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from drift import tasks
 from drift.assess import Assessor, Locate, old_lines
 from drift.compare import Prefetcher, Sides, compare, now_iso
 from drift.errors import RegistryError
 from drift.linemap import Lines
+from drift.records import Row
 from drift.registry import connect, open_registry
 from drift.registry.base import Registry, RegistrySchema
 from drift.report import Comparison, DriftReport, SchemaResult, SideInfo, Status
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from drift.sources.loaded import LoadedSide
 
 
-class CheckResult(NamedTuple):
+class CheckResult(Row):
     report: DriftReport
     local: LocalSnapshots
     documents: dict[str, RegistrySchema]  # NEW's content fetched, by OLD identity
@@ -174,7 +175,7 @@ def _locate(old: Loader, new: LoadedSide | None) -> Locate:
     return lambda snapshot, document: None
 
 
-class Run(NamedTuple):
+class Run(Row):
     """One compare or migrate run: what it read and reported."""
 
     result: CheckResult

@@ -19,9 +19,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, NamedTuple, NoReturn, Protocol, TextIO
+from typing import TYPE_CHECKING, NoReturn, Protocol, TextIO
 
 from drift.errors import DriftError
+from drift.records import Row
 
 if TYPE_CHECKING:
     from drift.report import DriftReport
@@ -54,7 +55,7 @@ def one_line(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-class Failure(NamedTuple):
+class Failure(Row):
     """What ended a run, in words for the person reading the log."""
 
     kind: str  # "error" (the user can fix it), "internal error" (a bug), "interrupted"

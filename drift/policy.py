@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from typing import NamedTuple
 
+from drift.records import Row
 from drift.report import DriftReport, Status
 from drift.settings import FailOn
 from drift.text import plural
@@ -22,7 +22,7 @@ GONE_STATUSES = (Status.MISSING_IN_REGISTRY, Status.REMOVED)
 _OUTCOME = {ExitCode.OK: "PASS", ExitCode.DRIFT: "FAIL", ExitCode.ERROR: "ERROR"}
 
 
-class Verdict(NamedTuple):
+class Verdict(Row):
     code: ExitCode
     reason: str
 

@@ -7,11 +7,11 @@ import errno
 import json
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from drift import __version__
 from drift.files import write_text_atomic
-from drift.records import Record
+from drift.records import Record, Row
 
 REPORT_VERSION = 1
 
@@ -36,7 +36,7 @@ CHECK_STATUSES = (
 COMPARE_STATUSES = (Status.SYNCED, Status.DRIFT, Status.REMOVED, Status.ADDED, Status.ERROR)
 
 
-class SideInfo(NamedTuple):
+class SideInfo(Row):
     """One side of a comparison, as the report names it."""
 
     kind: str  # dir | git | registry
@@ -57,7 +57,7 @@ class SideInfo(NamedTuple):
         return {"kind": self.kind, "spec": self.spec, "commit": self.commit, "track": self.track}
 
 
-class Comparison(NamedTuple):
+class Comparison(Row):
     """What was compared with what: `check` is (schema dir, registry track)."""
 
     command: str  # check | compare | migrate
@@ -72,7 +72,7 @@ class Comparison(NamedTuple):
         return {"command": self.command, "old": self.old.to_dict(), "new": self.new.to_dict()}
 
 
-class Deprecation(NamedTuple):
+class Deprecation(Row):
     schema: str
     track: str
     note: str | None
@@ -81,7 +81,7 @@ class Deprecation(NamedTuple):
         return {"schema": self.schema, "track": self.track, "note": self.note}
 
 
-class Migration(NamedTuple):
+class Migration(Row):
     """`migrate`'s preview: whether moving every consumer from one track to the other is safe."""
 
     from_track: str
@@ -100,7 +100,7 @@ class Migration(NamedTuple):
         }
 
 
-class ReportedChange(NamedTuple):
+class ReportedChange(Row):
     """One change of a drifted schema, as the report and every sink show it."""
 
     kind: str

@@ -12,11 +12,12 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from drift.config import CONFIG_NAME, DriftConfig, find_repo_root, load_config
 from drift.errors import SettingsError
+from drift.records import Row
 from drift.sources.spec import Side, SideKind
 from drift.telemetry import TelemetryTargets, default_repo
 from drift.vocabulary import Mode, Policy
@@ -85,7 +86,7 @@ def _without_token(settings: Settings | CompareSettings) -> str:
     return f"{type(settings).__name__}({shown})"
 
 
-class Settings(NamedTuple):
+class Settings(Row):
     track: str
     registry_url: str
     registry_kind: RegistryKind
@@ -399,7 +400,7 @@ COMPARE_DEFAULTS: dict[str, dict[str, str]] = {
 FORMATS = ("text", "json", "markdown")
 
 
-class CompareSettings(NamedTuple):
+class CompareSettings(Row):
     """`compare OLD NEW` and `migrate --from --to`: two sides and how to judge them."""
 
     command: str  # compare | migrate

@@ -9,19 +9,19 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from drift.documents import DocumentError, loads_json
 from drift.hashing import compute_sha256
 from drift.linemap import JsonLines, Lines, YamlLines
 from drift.localfiles import UnusableFile, parse_yaml, read_text
-from drift.records import Record
+from drift.records import Record, Row
 
 METADATA_FILE = "_metadata.json"
 SCHEMA_SUFFIXES = (".json", ".yaml", ".yml")
 
 
-class Metadata(NamedTuple):
+class Metadata(Row):
     """What `_metadata.json` says about the snapshots beside it."""
 
     track: str | None
@@ -68,14 +68,14 @@ class Snapshot(Record):
         return self._lines
 
 
-class LoadProblem(NamedTuple):
+class LoadProblem(Row):
     identity: str
     path: Path
     file: str
     message: str
 
 
-class LocalSnapshots(NamedTuple):
+class LocalSnapshots(Row):
     snapshots: list[Snapshot]
     problems: list[LoadProblem]
     metadata: Metadata | None

@@ -11,12 +11,12 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import NamedTuple
 
+from drift.records import Row
 from drift.report import DriftReport
 
 
-class TelemetryResult(NamedTuple):
+class TelemetryResult(Row):
     """What one telemetry sink did; every sink returns one, none raises."""
 
     sink: str
@@ -24,7 +24,7 @@ class TelemetryResult(NamedTuple):
     error: str | None = None
 
 
-class TelemetryTargets(NamedTuple):
+class TelemetryTargets(Row):
     repo: str
     pushgateway_url: str | None = None
     pulse_url: str | None = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from drift.diff import finite
 from drift.diff.base import canon, child, json_equal, least, make, most
@@ -26,6 +26,7 @@ from drift.diff.keywords import (
 from drift.diff.model import Change, Compat
 from drift.diff.products import MAX_ALTERNATIVES, alternatives, flatten, piece_types, restrict
 from drift.diff.scalars import type_set, types_include
+from drift.records import Row
 from drift.vocabulary import ChangeKind
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def _branches(cx: Comparer, key: str, branches: Any, path: str) -> tuple[list[An
     return [b for b, _ in chosen], [p for _, p in chosen]
 
 
-class Part(NamedTuple):
+class Part(Row):
     """One conjunct of a schema: a plain schema, a union (any/one), or a negation."""
 
     kind: str  # "node" | "anyOf" | "oneOf" | "not"

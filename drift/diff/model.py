@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from typing import Any, NamedTuple
+from typing import Any
+
+from drift.records import Row
 
 # defined apart, so that a cold start that diffs nothing need not import this module
 from drift.vocabulary import ChangeKind, Mode, Policy
@@ -39,7 +41,7 @@ COSMETIC_KINDS = frozenset(
 )
 
 
-class Change(NamedTuple):
+class Change(Row):
     """One difference, with what it does to each direction. `path` points into OLD."""
 
     kind: ChangeKind
@@ -70,7 +72,7 @@ class Change(NamedTuple):
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:12]
 
 
-class RatedChange(NamedTuple):
+class RatedChange(Row):
     """A change as a user reads it: rated for one mode and policy."""
 
     change: Change
@@ -101,7 +103,7 @@ class RatedChange(NamedTuple):
         }
 
 
-class DiffResult(NamedTuple):
+class DiffResult(Row):
     mode: Mode
     policy: Policy
     changes: list[RatedChange]

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple
+
+from drift.records import Row
 
 MAX_PATTERN_LENGTH = 256
 """Characters of a `patternProperties` regex this engine evaluates."""
@@ -161,7 +162,7 @@ _NAMED_CORE = {
 }
 
 
-class CharSet(NamedTuple):
+class CharSet(Row):
     """One character: a literal (one range), a class, a named class, or `.` (dot)."""
 
     ranges: tuple[tuple[int, int], ...] = ()
@@ -176,15 +177,15 @@ class CharSet(NamedTuple):
         return self.negated or self.dot or self.anything or surrogates
 
 
-class Group(NamedTuple):
+class Group(Row):
     alternatives: tuple[tuple[Item, ...], ...]
 
 
-class Anchor(NamedTuple):
+class Anchor(Row):
     start: bool  # ^ (True) or $ (False)
 
 
-class Item(NamedTuple):
+class Item(Row):
     atom: CharSet | Group | Anchor
     low: int = 1
     high: int | None = 1  # None: unbounded

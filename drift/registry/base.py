@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from drift.errors import RegistryError
 from drift.hashing import compute_sha256
-from drift.records import Record
+from drift.records import Record, Row
 
 _HEX = frozenset("0123456789abcdef")
 
 
-class IndexEntry(NamedTuple):
+class IndexEntry(Row):
     name: str
     schema_id: str
     sha256: str
@@ -19,7 +19,7 @@ class IndexEntry(NamedTuple):
     deprecated: bool
 
 
-class TrackIndex(NamedTuple):
+class TrackIndex(Row):
     track: str
     entries: list[IndexEntry]
     generated_at: str | None

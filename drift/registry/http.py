@@ -19,12 +19,13 @@ import math
 import re
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, NamedTuple
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 from drift import __version__, tasks
 from drift.documents import MAX_DOCUMENT_BYTES, DocumentError, loads_json
 from drift.errors import RegistryError, SchemaNotFound
+from drift.records import Row
 from drift.registry import wire
 from drift.registry.base import RegistrySchema, TrackIndex, parse_index, parse_schema
 from drift.settings import redact_url
@@ -87,7 +88,7 @@ def _seconds(value: float) -> str:
     return "an endless wait" if math.isinf(value) else f"{round(value, 2):g} s"
 
 
-class _Retry(NamedTuple):
+class _Retry(Row):
     """A response worth another try: 429 or a 5xx the registry may recover from."""
 
     failure: str

@@ -29,12 +29,13 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 import h11
 
 from drift.documents import MAX_DOCUMENT_BYTES
+from drift.records import Row
 
 if TYPE_CHECKING:
     import ssl
@@ -138,7 +139,7 @@ def _os_error(exc: OSError) -> str:
 # ---------------------------------------------------------------- requests and responses
 
 
-class URL(NamedTuple):
+class URL(Row):
     """An absolute http(s) URL, split as a request needs it; str() gives it back whole."""
 
     scheme: str
@@ -221,12 +222,12 @@ class Headers:
         return f"Headers({[name for name, _ in self.items]!r})"  # never the values: a token
 
 
-class Request(NamedTuple):
+class Request(Row):
     url: URL
     headers: Headers
 
 
-class Response(NamedTuple):
+class Response(Row):
     status: int
     reason: str
     headers: Headers

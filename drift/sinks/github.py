@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, NamedTuple
+from typing import Any
 
+from drift.records import Row
 from drift.report import DriftReport, ReportedChange, SchemaResult, Status
 from drift.settings import FailOn
 from drift.sinks import workflow
@@ -85,7 +86,7 @@ def outputs(
 # -- annotations -----------------------------------------------------------------------
 
 
-class Annotation(NamedTuple):
+class Annotation(Row):
     level: str  # "error" | "warning" | "notice"
     title: str
     message: str
@@ -242,7 +243,7 @@ def emit_annotations(items: list[Annotation]) -> None:
 # -- step summary ----------------------------------------------------------------------
 
 
-class LinkBase(NamedTuple):
+class LinkBase(Row):
     """Where `blob` links point: $GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA."""
 
     server: str | None

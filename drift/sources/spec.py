@@ -16,7 +16,9 @@ import enum
 import posixpath
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from drift.records import Row
 
 if TYPE_CHECKING:
     from drift.report import SideInfo
@@ -35,7 +37,7 @@ class SideKind(enum.StrEnum):
     REGISTRY = "registry"
 
 
-class Side(NamedTuple):
+class Side(Row):
     kind: SideKind
     spec: str  # as the user wrote it (a URL's credentials removed)
     path: Path | None = None  # DIR: the schema dir; REGISTRY: a registry directory
