@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime
 from typing import Protocol
 
 from drift import tasks
 from drift.errors import RegistryError, SchemaNotFound
 from drift.records import Row
 from drift.registry.base import IndexEntry, Registry, RegistrySchema, TrackIndex
-from drift.report import DriftReport, SchemaResult, Status
+from drift.report import DriftReport, SchemaResult, Status, now_iso
 from drift.snapshots import LocalSnapshots, Snapshot
 
 NAME_SUFFIXES = (".schema", ".json")
@@ -65,10 +64,6 @@ class Matcher:
             or self.by_name.get(normalise_name(identity))
             or self.by_id.get(normalise_name(identity))
         )
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _base_result(snapshot: Snapshot, status: Status) -> SchemaResult:

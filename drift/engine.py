@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 
 from drift import tasks
 from drift.assess import Assessor, Locate, old_lines
-from drift.compare import Prefetcher, Sides, compare, now_iso
+from drift.compare import Prefetcher, Sides, compare
 from drift.errors import RegistryError
 from drift.linemap import Lines
 from drift.records import Row
 from drift.registry import connect, open_registry
 from drift.registry.base import Registry, RegistrySchema
-from drift.report import Comparison, DriftReport, SchemaResult, SideInfo, Status
+from drift.report import Comparison, DriftReport, SchemaResult, SideInfo, Status, now_iso
 from drift.settings import CompareSettings, Settings, VerifyIndex, redact_url
 from drift.snapshots import LoadProblem, LocalSnapshots, Snapshot, display_path
 from drift.sources import Loader, Side, SideKind, SourceError, open_loader

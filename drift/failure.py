@@ -16,7 +16,6 @@ import os
 import signal
 import sys
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, NoReturn, Protocol, TextIO
@@ -183,13 +182,9 @@ def discard_stale(path: Path) -> str | None:
     return f"removed the previous run's report at {path}: this run wrote none"
 
 
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
 def failed_report(settings: RunSettings, problem: str) -> DriftReport:
     """A report of a check that did not finish: no schemas, one run error saying why."""
-    from drift.report import DriftReport  # noqa: PLC0415 (only a failing run needs it)
+    from drift.report import DriftReport, now_iso  # noqa: PLC0415 (only a failing run needs it)
 
     return DriftReport(
         track=settings.track,

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from drift.compare import compare, now_iso
+from drift.compare import compare
 from drift.documents import loads_json
 from drift.errors import RegistryError
 from drift.files import write_text_atomic
 from drift.localfiles import NotRegularFile, UnusableFile, read_text
 from drift.registry import open_registry
 from drift.registry.base import Registry, RegistrySchema, safe_name
-from drift.report import SchemaResult, Status
+from drift.report import SchemaResult, Status, now_iso
 from drift.settings import Settings, VerifyIndex
 from drift.snapshots import METADATA_FILE, Snapshot, display_path, load_snapshots
 

@@ -6,6 +6,7 @@ import enum
 import errno
 import json
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,12 @@ from drift.files import write_text_atomic
 from drift.records import Record, Row
 
 REPORT_VERSION = 1
+
+
+def now_iso() -> str:
+    """UTC now as the report writes it, to the second: 2026-01-31T12:00:00Z. (With time:
+    importing datetime costs a run about 5 M instructions.)"""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 class Status(enum.StrEnum):

@@ -8,7 +8,6 @@ all OLD accepts when every part of NEW is implied by some part of OLD.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from drift.diff import finite
@@ -30,7 +29,11 @@ from drift.records import Row
 from drift.vocabulary import ChangeKind
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from drift.diff.engine import Comparer, Side
+
+    Limit = tuple[Fraction, bool]  # (value, exclusive)
 
 LIST_KEYS = ("allOf", "anyOf", "oneOf")
 
@@ -715,7 +718,6 @@ _COUNTED = {  # the type a count bounds: its lower and upper keyword
     "array": ("minItems", "maxItems"),
     "object": ("minProperties", "maxProperties"),
 }
-Limit = tuple[Fraction, bool]  # (value, exclusive)
 
 
 def _ranges_apart(a: dict[str, Any], a_side: Side, b: dict[str, Any], b_side: Side) -> bool:
@@ -804,6 +806,8 @@ def _count(value: Any) -> float | int | None:
 def _limits(schema: dict[str, Any], side: Side) -> tuple[Limit | None, Limit | None]:
     """The numeric range, exact in binary (what validators compare); none when the form of
     an exclusive bound does not match the draft (what a validator does then is unknown)."""
+    from fractions import Fraction  # noqa: PLC0415 (a run whose ranges agree never needs it)
+
     draft_04 = dialect(side) == "draft-04"
     found: list[Limit | None] = []
     for inclusive_key, exclusive_key in (

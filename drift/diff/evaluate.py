@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from drift.diff import patterns
@@ -25,6 +24,8 @@ from drift.diff.base import canon, json_equal
 from drift.diff.keywords import DRAFT_VOCABULARY, IGNORED, UNMODELLED, malformed
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from drift.diff.engine import Side
 
 MAX_EVALUATION_STEPS = 20_000
@@ -507,6 +508,8 @@ def _multiple(value: int | float, divisor: int | float) -> Answer:
 
 def _decimal(value: int | float) -> Fraction:
     """The number as its author wrote it: 0.1 is 1/10, not the double nearest."""
+    from fractions import Fraction  # noqa: PLC0415 (only a multipleOf check needs it)
+
     return Fraction(value) if isinstance(value, int) else Fraction(repr(value))
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from drift.diff.base import Relation, child, json_equal, make, relation_of
@@ -12,9 +11,11 @@ from drift.diff.model import Change
 from drift.vocabulary import ChangeKind
 
 if TYPE_CHECKING:
+    from fractions import Fraction
+
     from drift.diff.engine import Comparer, Side
 
-Bound = tuple[Fraction, bool]  # (value, exclusive)
+    Bound = tuple[Fraction, bool]  # (value, exclusive)
 
 
 def _num(value: Any) -> Fraction | None:
@@ -22,6 +23,8 @@ def _num(value: Any) -> Fraction | None:
     walk sets malformed values aside first (keywords.FORMS)."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
+    from fractions import Fraction  # noqa: PLC0415 (a run whose numbers agree never needs it)
+
     # Decimal meaning, as the schema's author wrote it: 0.1 is 1/10, not the double nearest.
     return Fraction(str(value)) if isinstance(value, float) else Fraction(value)
 
@@ -64,6 +67,8 @@ def step(schema: dict[str, Any]) -> Fraction | None:
     at all) gives 1; both give their least common multiple (integer and multipleOf 1.5:
     multiples of 3).
     """
+    from fractions import Fraction  # noqa: PLC0415 (a run whose numbers agree never needs it)
+
     found = _num(schema.get("multipleOf"))
     if integers_only(schema):
         found = Fraction(1) if found is None else Fraction(found.numerator)  # lcm(p/q, 1) = p
