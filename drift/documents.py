@@ -29,7 +29,7 @@ MAX_NODES = 2_000_000
 _INT_CEILING = 10**MAX_INT_DIGITS
 # A lone UTF-16 surrogate would crash every UTF-8 writer of a report. It comes from a
 # \uD800-\uDFFF escape, or, as json decodes bytes with surrogatepass, from the bytes.
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # a literal prefix: C-speed search
+_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"  # compiled by the first document with a \u escape
 
 
 class DocumentError(ValueError):
@@ -96,7 +96,8 @@ def loads_json(data: str | bytes, *, envelope: int = 0) -> Any:
     # Counting brackets and one regex search are C-speed: only a document that could
     # be that deep, or hold a lone surrogate, is walked.
     deep = text.count("{") + text.count("[") > MAX_NESTING + envelope
-    strings = _SURROGATE_ESCAPE.search(text) is not None or not _is_unicode(text)
+    escaped = "\\u" in text and re.search(_SURROGATE_ESCAPE, text) is not None
+    strings = escaped or not _is_unicode(text)
     if deep or strings:
         # with strings: every one is checked
         check_tree(document, yaml_values=strings, max_nesting=MAX_NESTING + envelope)

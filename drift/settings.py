@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import os
-import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,7 +22,6 @@ from drift.telemetry import TelemetryTargets, default_repo
 from drift.vocabulary import Mode, Policy
 
 TRACKS = ("v1", "v2")
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
 
@@ -229,7 +227,7 @@ def _config(value: str, cwd: Path) -> DriftConfig:
 
 
 def _env_name(value: str) -> str:
-    if not _ENV_NAME.match(value):
+    if not (value.isascii() and value.isidentifier()):  # [A-Za-z_][A-Za-z0-9_]*
         raise ValueError(f"{value!r} is not an environment variable name; e.g. REGISTRY_TOKEN")
     return value
 

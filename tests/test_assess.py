@@ -135,6 +135,7 @@ def test_ignore_rules_and_accepted_fingerprints(setup: Any) -> None:
         ("ignore:\n  - kind: nope\n", "kind 'nope' is not a change kind"),
         ("ignore:\n  - kinds: x\n", "ignore[0]: unknown key 'kinds'"),
         ("accept:\n  - fingerprint: xyz\n", "is not 12 hex digits"),
+        ('accept:\n  - fingerprint: "1a2b3c4d5e6f\\n"\n', "is not 12 hex digits"),
         ("ignore: [\n", "invalid YAML"),
     ],
 )

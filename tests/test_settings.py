@@ -68,6 +68,24 @@ def test_every_bad_input_is_named_with_an_accepted_value(schemas: Path) -> None:
         assert hint in matching[0]
 
 
+@pytest.mark.parametrize(
+    ("name", "accepted"),
+    [
+        ("REGISTRY_TOKEN", True),
+        ("_token2", True),
+        ("2TOKEN", False),
+        ("TÖKEN", False),  # an identifier, but not a portable variable name
+    ],
+)
+def test_token_env_takes_a_portable_variable_name(schemas: Path, name: str, accepted: bool) -> None:
+    raw = {"registry-url": "https://r.example", "token-env": name}
+    if accepted:
+        assert load_settings(raw, env={}, cwd=schemas).token_env == name
+    else:
+        with pytest.raises(SettingsError, match=r"--token-env: .* e.g. REGISTRY_TOKEN"):
+            load_settings(raw, env={}, cwd=schemas)
+
+
 def test_labels_follow_the_caller(schemas: Path) -> None:
     with pytest.raises(SettingsError, match=r"^input .track.: "):
         load_settings(

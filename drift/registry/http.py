@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -37,7 +36,6 @@ REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 MAX_REDIRECTS = 5
 """Redirects followed for one request (https:// registries only)."""
 ACCEPTED_CODINGS = ("gzip", "deflate")
-_DELTA_SECONDS = re.compile(r"[0-9]+")  # str.isdigit() would take '٣' and '²'
 _MAX_DELTA_DIGITS = 12  # ~31,700 years: anything longer is "forever" (and int() of 5000 fails)
 # Asking again would fail the same way: a bad URL scheme, a request we refuse to send,
 # a body past the wire's size limit.
@@ -56,7 +54,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     if value is None or not value.strip():
         return None
     value = value.strip()
-    if _DELTA_SECONDS.fullmatch(value):
+    if value.isascii() and value.isdigit():  # [0-9]+: isdigit() alone takes '٣' and '²'
         return math.inf if len(value) > _MAX_DELTA_DIGITS else float(value)
     import email.utils  # noqa: PLC0415  (rarely needed: kept out of start-up)
 

@@ -28,7 +28,7 @@ EXAMPLES = "e.g. schemas, git:origin/main:schemas, https://reg.example#v2 or exa
 MAX_REVISION_CHARS = 256
 # A ref name, a SHA, or an expression such as HEAD~2 or main^: no spaces, no control
 # characters, no ':' (it ends the revision), and never a leading '-' (an option).
-_REVISION = re.compile(r"[^\s:\x00-\x1f\x7f-][^\s:\x00-\x1f\x7f]*")
+_REVISION = r"[^\s:\x00-\x1f\x7f-][^\s:\x00-\x1f\x7f]*"  # compiled when first used
 
 
 class SideKind(enum.StrEnum):
@@ -64,7 +64,7 @@ def check_revision(revision: str) -> str:
             f"revision {revision!r} starts with '-' and would read as an option; "
             "e.g. origin/main or a commit SHA"
         )
-    if not _REVISION.fullmatch(revision):
+    if not re.fullmatch(_REVISION, revision):
         raise ValueError(
             f"revision {revision!r} holds a space, a control character or ':'; "
             "e.g. origin/main, v1.2.0 or a commit SHA"
