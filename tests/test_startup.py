@@ -15,14 +15,16 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from drift.registry.build import Published
 from drift.registry.server import RegistryHTTPServer
 from drift.sinks.markdown import html_text, md_text
 from tests.conftest import ROOT
-from tests.helpers import write_json
+from tests.helpers import make_local, make_registry, model, write_json
 
 Serve = Callable[..., RegistryHTTPServer]
 IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \| +(\S+)$", re.MULTILINE)
@@ -42,7 +44,15 @@ NOT_FOR_THE_ACTION = (
     "html",  # drift.sinks.markdown escapes with html.escape's table
     "github_action_utils",  # drift.sinks.workflow writes the workflow commands
     "uuid",  # what github-action-utils spent most of its import on
+    "datetime",  # the report's timestamp is time.strftime's
 )
+# parts of the diff engine a diff imports only when its schemas have what they judge
+DIFF_PARTS = {
+    "drift.diff.combinators": "oneOf",  # allOf, anyOf, oneOf, not
+    "drift.diff.products": "oneOf",  # a union split into pieces
+    "drift.diff.patterns": "pattern",  # a regex compared or matched
+    "fractions": "maximum",  # a numeric bound or multipleOf compared
+}
 
 
 def run_entrypoint(
@@ -94,6 +104,33 @@ def test_a_run_where_nothing_drifted_imports_no_diff_engine(tmp_path: Path) -> N
     assert "synced=" in outputs or "synced<<" in outputs
     assert sorted(name for name in modules if name.startswith("drift.diff")) == []
     assert sorted(modules & {*EVENT_LOOP, *NETWORK}) == []
+
+
+def _diff_one(tmp_path: Path, old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+    """The modules a check imports when md.Trade's one property `p` went from old to new."""
+    registry = make_registry(
+        tmp_path / "registry", [Published("md.Trade", model("md.Trade", p=old))]
+    )
+    local = make_local(tmp_path / "schemas", {"md.Trade": model("md.Trade", p=new)})
+    code, modules, _ = run_entrypoint(tmp_path, str(registry), local)
+    assert code == 1  # it drifted
+    assert "drift.diff.engine" in modules
+    return modules
+
+
+def test_a_diff_imports_only_the_parts_of_the_engine_its_schemas_need(tmp_path: Path) -> None:
+    modules = _diff_one(tmp_path, {"type": "string"}, {"type": "integer"})
+    assert sorted(modules & DIFF_PARTS.keys()) == []
+
+
+def test_a_diff_imports_each_part_of_the_engine_when_its_schemas_need_it(
+    tmp_path: Path,
+) -> None:
+    def union(pattern: str, maximum: int) -> dict[str, Any]:
+        return {"oneOf": [{"type": "string", "pattern": pattern}, {"maximum": maximum}]}
+
+    modules = _diff_one(tmp_path, union("^[a-z]+$", 10), union("^[a-z]{2,}$", 5))
+    assert sorted(modules & DIFF_PARTS.keys()) == sorted(DIFF_PARTS)
 
 
 def test_an_http_registry_run_imports_its_client_and_still_nothing_unasked(

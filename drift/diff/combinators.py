@@ -23,7 +23,6 @@ from drift.diff.keywords import (
     malformed,
 )
 from drift.diff.model import Change, Compat
-from drift.diff.products import MAX_ALTERNATIVES, alternatives, flatten, piece_types, restrict
 from drift.diff.scalars import type_set, types_include
 from drift.records import Row
 from drift.vocabulary import ChangeKind
@@ -218,6 +217,8 @@ class Judge:
     def branch_in(self, s: Any, s_path: str, others: list[Any], b: Part, a_is_old: bool) -> Compat:
         """A source branch `s` fits the union `b`. `others`: the other branches of a
         source oneOf (an instance of `s` accepted there matches none of them)."""
+        from drift.diff.products import MAX_ALTERNATIVES, alternatives  # noqa: PLC0415 (imported by the first union split)
+
         best = self.fits_union(s, s_path, others, b, a_is_old)
         if best is Compat.OK:
             return best
@@ -329,6 +330,8 @@ class Judge:
         cx = self.cx
         p_node, _, p_error = self.side(a_is_old).resolve(p, "")
         t_node, _, t_error = self.side(not a_is_old).resolve(t, "")
+        from drift.diff.products import piece_types, restrict  # noqa: PLC0415 (imported by the first union split)
+
         types = None if p_error or t_error else piece_types(p_node)
         if types is None:
             return self.leq(p, p_path, t, t_path, a_is_old)
@@ -340,6 +343,8 @@ class Judge:
     def whole(self, a: Any, a_path: str, b: Any, b_path: str, a_is_old: bool) -> Compat:
         """a ⊆ b judged on the whole schemas: a split into pieces (allOf merged, anyOf
         distributed, types split), each piece fitting every conjunct of b (allOf merged)."""
+        from drift.diff.products import alternatives, flatten  # noqa: PLC0415 (imported by the first union split)
+
         cx = self.cx
         pieces = alternatives(cx, a, self.side(a_is_old))
         target, _, error = self.side(not a_is_old).resolve(b, "")
@@ -657,6 +662,8 @@ def _by_values(cx: Comparer, piece: Any, side: Side) -> list[Any] | None:
     """`piece` split on the first required property whose schema lists its values
     (`enum`, two to MAX_ALTERNATIVES of them): one piece per value, their union exactly
     `piece`. None when no such property is there."""
+    from drift.diff.products import MAX_ALTERNATIVES  # noqa: PLC0415 (imported by the first union split)
+
     if not isinstance(piece, dict) or type_set(piece) != frozenset({"object"}):
         return None
     if dialect(side) == "draft-03":

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
-from drift.diff import arrays, combinators, finite, numbers, objects, scalars
+from drift.diff import arrays, finite, numbers, objects, scalars
 from drift.diff.base import (
     Relation,
     canon,
@@ -575,12 +575,17 @@ class Comparer:
                 )
             ]
 
-        old_single = combinators.singleton(self, old, path)
-        new_single = combinators.singleton(self, new, path)
-        if old_single or new_single:
-            old_node, old_path = old_single or (old, path)
-            new_node = new_single[0] if new_single else new
-            return cosmetic + self.compare(old_node, new_node, old_path)
+        if not (COMBINATORS.isdisjoint(old) and COMBINATORS.isdisjoint(new)):
+            # Imported by the first node with allOf, anyOf, oneOf or not; below, only such
+            # a node reaches combinators.structural and combinators.aligned.
+            from drift.diff import combinators  # noqa: PLC0415
+
+            old_single = combinators.singleton(self, old, path)
+            new_single = combinators.singleton(self, new, path)
+            if old_single or new_single:
+                old_node, old_path = old_single or (old, path)
+                new_node = new_single[0] if new_single else new
+                return cosmetic + self.compare(old_node, new_node, old_path)
         bad = malformed(old) + malformed(new)
         if bad:
             old, new, opaque = self._opaque(old, new, frozenset(bad), path)

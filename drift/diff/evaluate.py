@@ -19,7 +19,6 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from drift.diff import patterns
 from drift.diff.base import canon, json_equal
 from drift.diff.keywords import DRAFT_VOCABULARY, IGNORED, UNMODELLED, malformed
 
@@ -61,7 +60,7 @@ _DRAFT_04_UNKNOWN = frozenset(
 _CLASS_ESCAPES = frozenset("dDwWsSbB")
 _SAME_ESCAPES = frozenset("tnvfrxu") | _CLASS_ESCAPES
 _SAME_GROUPS = ("(?:", "(?=", "(?!", "(?<=", "(?<!")
-_PLAIN_TEXT = re.compile(r"[\x20-\x7e\t\n\x0b\x0c\r]*")
+_PLAIN_TEXT = r"[\x20-\x7e\t\n\x0b\x0c\r]*"  # compiled when first used
 
 
 class _Exhausted(Exception):
@@ -141,7 +140,7 @@ def ecma_safe(pattern: str, text: str) -> bool:
         return False
     if any(quantified in pattern for quantified in ("++", "*+", "?+", "}+")):
         return False
-    plain = _PLAIN_TEXT.fullmatch(text) is not None
+    plain = re.fullmatch(_PLAIN_TEXT, text) is not None
     i = 0
     while i < len(pattern):
         char = pattern[i]
@@ -322,9 +321,7 @@ class Evaluator:
         if key == "maxLength":
             return bool(len(value) <= keyword)
         if key == "pattern":
-            if not ecma_safe(keyword, value):
-                return None
-            return patterns.matches(keyword, value)
+            return _regex_matches(keyword, value)
         if key == "format":
             return None  # validators differ on which formats they assert, and how
         return True
@@ -382,7 +379,7 @@ class Evaluator:
     ) -> Iterator[Answer]:
         for regex, sub in keyword.items():
             for name, item in value.items():
-                found = patterns.matches(regex, name) if ecma_safe(regex, name) else None
+                found = _regex_matches(regex, name)
                 if found is None:  # harmless only if the subschema accepts the value anyway
                     yield True if self._valid(sub, item, depth + 1) is True else None
                 elif found:
@@ -401,10 +398,7 @@ class Evaluator:
         for name, item in value.items():
             if name in declared:
                 continue
-            covered = some(
-                patterns.matches(regex, name) if ecma_safe(regex, name) else None
-                for regex in regexes
-            )
+            covered = some(_regex_matches(regex, name) for regex in regexes)
             if covered is True:
                 continue
             extra = self._extra(rest, item, depth)
@@ -504,6 +498,15 @@ def _multiple(value: int | float, divisor: int | float) -> Answer:
     except (OverflowError, ValueError):
         return None
     return exact if exact == binary else None
+
+
+def _regex_matches(regex: str, text: str) -> Answer:
+    """Does ECMA-262 `regex` find a match in `text`? None: not decided here."""
+    if not ecma_safe(regex, text):
+        return None
+    from drift.diff import patterns  # noqa: PLC0415 (imported by the first regex compared)
+
+    return patterns.matches(regex, text)
 
 
 def _decimal(value: int | float) -> Fraction:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from drift.diff import patterns
 from drift.diff.base import child, least, make, most, relation_of
 from drift.diff.keywords import EVALUATORS
 from drift.diff.model import Change, Compat
@@ -49,6 +48,8 @@ def evaluates_properties_alone(schema: dict[str, Any]) -> bool:
 
 
 def _matches(pattern: str, name: str) -> bool:
+    from drift.diff import patterns  # noqa: PLC0415 (imported by the first regex compared)
+
     found = patterns.matches(pattern, name)
     # Unknown (see patterns.py): the caller reports the pattern or the name as breaking.
     return True if found is None else found
@@ -327,6 +328,10 @@ def _unreadable_patterns(before: Model, after: Model, path: str) -> list[Change]
     match: when anything they decide changed, nothing can be proved."""
     if before.patterns == after.patterns and before.properties == after.properties:
         return []
+    if not (before.patterns or after.patterns):
+        return []
+    from drift.diff import patterns  # noqa: PLC0415 (imported by the first regex compared)
+
     changes = []
     for pattern in sorted(before.patterns.keys() | after.patterns.keys()):
         reason = patterns.refusal(pattern)
@@ -342,19 +347,18 @@ def _unreadable_patterns(before: Model, after: Model, path: str) -> list[Change]
                     "cannot prove compatibility",
                 )
             )
-    if before.patterns or after.patterns:
-        names = before.properties.keys() | after.properties.keys()
-        for name in sorted(n for n in names if len(n) > patterns.MAX_MATCHED_NAME):
-            changes.append(
-                make(
-                    ChangeKind.UNSUPPORTED_KEYWORD,
-                    child(path, "properties", name),
-                    None,
-                    None,
-                    (Compat.BREAKING, Compat.BREAKING),
-                    f"property name {name[:40]!r}… is longer than {patterns.MAX_MATCHED_NAME} "
-                    "characters, so it is not matched against patternProperties; "
-                    "cannot prove compatibility",
-                )
+    names = before.properties.keys() | after.properties.keys()
+    for name in sorted(n for n in names if len(n) > patterns.MAX_MATCHED_NAME):
+        changes.append(
+            make(
+                ChangeKind.UNSUPPORTED_KEYWORD,
+                child(path, "properties", name),
+                None,
+                None,
+                (Compat.BREAKING, Compat.BREAKING),
+                f"property name {name[:40]!r}… is longer than {patterns.MAX_MATCHED_NAME} "
+                "characters, so it is not matched against patternProperties; "
+                "cannot prove compatibility",
             )
+        )
     return changes

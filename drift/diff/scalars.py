@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from drift.diff import numbers, objects, patterns
+from drift.diff import numbers, objects
 from drift.diff.base import Relation, canon, child, make, relation_of
 from drift.diff.keywords import ALL_TYPES, BOUNDS
 from drift.diff.model import Change
@@ -147,6 +147,8 @@ def compare(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str) -
         else:
             kind, relation, text = changed, Relation.CHANGED, f"{keyword} {before!r} → {after!r}"
         if keyword == "pattern":  # proved inclusions only (patterns.includes); None: any
+            from drift.diff import patterns  # noqa: PLC0415 (imported by the first regex compared)
+
             relation = relation_of(
                 patterns.includes(after, before), patterns.includes(before, after)
             )
@@ -244,6 +246,8 @@ def _implied(schema: dict[str, Any], keyword: str, side: Side) -> int | None:
     if keyword == "minProperties":
         return objects.implied_min_properties(schema)
     if keyword in ("minLength", "maxLength"):
+        from drift.diff import patterns  # noqa: PLC0415 (imported by the first regex compared)
+
         fewest, most = patterns.length_bounds(schema.get("pattern"), side.family == "2020-12")
         return fewest if keyword == "minLength" else most
     return None
