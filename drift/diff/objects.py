@@ -336,29 +336,28 @@ def _unreadable_patterns(before: Model, after: Model, path: str) -> list[Change]
     for pattern in sorted(before.patterns.keys() | after.patterns.keys()):
         reason = patterns.refusal(pattern)
         if reason is not None:
+            where = child(path, "patternProperties", pattern)
             changes.append(
-                make(
-                    ChangeKind.UNSUPPORTED_KEYWORD,
-                    child(path, "patternProperties", pattern),
-                    None,
-                    None,
-                    (Compat.BREAKING, Compat.BREAKING),
-                    f"patternProperties {pattern[:80]!r} is not evaluated: {reason}; "
-                    "cannot prove compatibility",
-                )
+                _unproven(where, f"patternProperties {pattern[:80]!r} is not evaluated: {reason}")
             )
     names = before.properties.keys() | after.properties.keys()
     for name in sorted(n for n in names if len(n) > patterns.MAX_MATCHED_NAME):
-        changes.append(
-            make(
-                ChangeKind.UNSUPPORTED_KEYWORD,
-                child(path, "properties", name),
-                None,
-                None,
-                (Compat.BREAKING, Compat.BREAKING),
-                f"property name {name[:40]!r}… is longer than {patterns.MAX_MATCHED_NAME} "
-                "characters, so it is not matched against patternProperties; "
-                "cannot prove compatibility",
-            )
+        why = (
+            f"property name {name[:40]!r}… is longer than {patterns.MAX_MATCHED_NAME} "
+            "characters, so it is not matched against patternProperties"
         )
+        changes.append(_unproven(child(path, "properties", name), why))
     return changes
+
+
+def _unproven(path: str, why: str) -> Change:
+    """A change nothing can be proved about: breaking both ways."""
+    breaking = (Compat.BREAKING, Compat.BREAKING)
+    return make(
+        ChangeKind.UNSUPPORTED_KEYWORD,
+        path,
+        None,
+        None,
+        breaking,
+        f"{why}; cannot prove compatibility",
+    )
