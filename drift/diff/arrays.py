@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from drift.diff.base import Relation, child, make, relation_of
+from drift.diff.base import Relation, child, make, relation_of, unproven
 from drift.diff.keywords import EVALUATORS
 from drift.diff.model import Change, Compat
 from drift.vocabulary import ChangeKind
@@ -306,12 +306,6 @@ def _contains(cx: Comparer, old: dict[str, Any], new: dict[str, Any], path: str)
     changes = cx.compare(old["contains"], new["contains"], here)
     if changes and ("maxContains" in old or "maxContains" in new):
         # With an upper count, a wider `contains` can count more items and reject.
-        changes.append(
-            make(
-                ChangeKind.UNSUPPORTED_KEYWORD, child(path, "maxContains"),
-                old.get("maxContains"), new.get("maxContains"),
-                (Compat.BREAKING, Compat.BREAKING),
-                "contains changed under maxContains; cannot prove compatibility",
-            )
-        )  # fmt: skip
+        where, why = child(path, "maxContains"), "contains changed under maxContains"
+        changes.append(unproven(where, old.get("maxContains"), new.get("maxContains"), why))
     return changes

@@ -46,6 +46,24 @@ def make(
     return Change(kind, path or "/", old, new, backward, forward, message)
 
 
+def unproven(
+    path: str,
+    old: Any,
+    new: Any,
+    why: str,
+    kind: ChangeKind = ChangeKind.UNSUPPORTED_KEYWORD,
+) -> Change:
+    """A change nothing can be proved about: breaking both ways, and the message says why."""
+    return make(
+        kind,
+        path,
+        old,
+        new,
+        (Compat.BREAKING, Compat.BREAKING),
+        f"{why}; cannot prove compatibility",
+    )
+
+
 def worst(changes: Iterable[Change], backward: bool) -> Compat:
     levels = [change.backward if backward else change.forward for change in changes]
     return max(levels, default=Compat.OK)

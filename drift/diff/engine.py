@@ -21,6 +21,7 @@ from drift.diff.base import (
     child,
     json_equal,
     make,
+    unproven,
     worst,
 )
 from drift.diff.evaluate import Budget
@@ -248,13 +249,12 @@ class Comparer:
                 return []  # the same unresolvable reference on both sides
             message = old_error or new_error or ""
             return [
-                make(
-                    ChangeKind.REF_UNRESOLVED,
+                unproven(
                     path,
                     old.get("$ref") if isinstance(old, dict) else None,
                     new.get("$ref") if isinstance(new, dict) else None,
-                    (Compat.BREAKING, Compat.BREAKING),
-                    f"{message}; cannot prove compatibility",
+                    message,
+                    ChangeKind.REF_UNRESOLVED,
                 )
             ]
         key = (id(old), id(new))
@@ -326,14 +326,12 @@ class Comparer:
         if self.traits(old)[0] is False and json_equal(stripped_old, stripped_new):
             return []
         return [
-            make(
-                ChangeKind.UNSUPPORTED_KEYWORD,
+            unproven(
                 child(path, keys[0]),
                 old.get(keys[0]),
                 new.get(keys[0]),
-                (Compat.BREAKING, Compat.BREAKING),
                 f"{keys[0]} present and the schema changed: what counts as evaluated depends "
-                "on every subschema; cannot prove compatibility",
+                "on every subschema",
             )
         ]
 
@@ -620,14 +618,11 @@ class Comparer:
             sides = [name for name, node in (("old", old), ("new", new)) if key in malformed(node)]
             values = "old and new values are" if len(sides) == 2 else f"{sides[0]} value is"
             changes.append(
-                make(
-                    ChangeKind.UNSUPPORTED_KEYWORD,
+                unproven(
                     child(path, key),
                     before,
                     after,
-                    (Compat.BREAKING, Compat.BREAKING),
-                    f"{key} changed and its {values} not {FORMS[key][2]}; "
-                    "cannot prove compatibility",
+                    f"{key} changed and its {values} not {FORMS[key][2]}",
                 )
             )
         old_view = self.store({k: v for k, v in old.items() if k not in keys})
@@ -685,13 +680,11 @@ class Comparer:
                 )
             else:
                 changes.append(
-                    make(
-                        ChangeKind.UNSUPPORTED_KEYWORD,
+                    unproven(
                         child(path, key),
                         old.get(key),
                         new.get(key),
-                        (Compat.BREAKING, Compat.BREAKING),
-                        f"unsupported keyword {key!r} changed; cannot prove compatibility",
+                        f"unsupported keyword {key!r} changed",
                     )
                 )
         return changes
@@ -1018,14 +1011,12 @@ def compare_documents(old: Any, new: Any, *, budget: int = DEFAULT_BUDGET) -> li
         if found is None:
             raise
         return [
-            make(
-                ChangeKind.UNSUPPORTED_KEYWORD,
+            unproven(
                 "/",
                 None,
                 None,
-                (Compat.BREAKING, Compat.BREAKING),
                 f"{found} holds an integer of more than {sys.get_int_max_str_digits()} "
-                "digits, past what Python converts to text; cannot prove compatibility",
+                "digits, past what Python converts to text",
             )
         ]
 
@@ -1059,14 +1050,12 @@ def _compare_documents(old: Any, new: Any, budget: int) -> list[Change]:
     drafts = (cx.old.family, cx.new.family)
     if None not in drafts and drafts[0] != drafts[1]:
         return [
-            make(
-                ChangeKind.UNSUPPORTED_KEYWORD,
+            unproven(
                 "/$schema",
                 old.get("$schema"),
                 new.get("$schema"),
-                (Compat.BREAKING, Compat.BREAKING),
                 f"JSON Schema draft changed ({drafts[0]} → {drafts[1]}): keywords change "
-                "meaning between drafts; cannot prove compatibility",
+                "meaning between drafts",
             )
         ]
     changes = cx.compare(old, new, "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from drift.diff.base import child, least, make, most, relation_of
+from drift.diff.base import child, least, make, most, relation_of, unproven
 from drift.diff.keywords import EVALUATORS
 from drift.diff.model import Change, Compat
 from drift.vocabulary import ChangeKind
@@ -337,27 +337,13 @@ def _unreadable_patterns(before: Model, after: Model, path: str) -> list[Change]
         reason = patterns.refusal(pattern)
         if reason is not None:
             where = child(path, "patternProperties", pattern)
-            changes.append(
-                _unproven(where, f"patternProperties {pattern[:80]!r} is not evaluated: {reason}")
-            )
+            why = f"patternProperties {pattern[:80]!r} is not evaluated: {reason}"
+            changes.append(unproven(where, None, None, why))
     names = before.properties.keys() | after.properties.keys()
     for name in sorted(n for n in names if len(n) > patterns.MAX_MATCHED_NAME):
         why = (
             f"property name {name[:40]!r}… is longer than {patterns.MAX_MATCHED_NAME} "
             "characters, so it is not matched against patternProperties"
         )
-        changes.append(_unproven(child(path, "properties", name), why))
+        changes.append(unproven(child(path, "properties", name), None, None, why))
     return changes
-
-
-def _unproven(path: str, why: str) -> Change:
-    """A change nothing can be proved about: breaking both ways."""
-    breaking = (Compat.BREAKING, Compat.BREAKING)
-    return make(
-        ChangeKind.UNSUPPORTED_KEYWORD,
-        path,
-        None,
-        None,
-        breaking,
-        f"{why}; cannot prove compatibility",
-    )
